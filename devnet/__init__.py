@@ -1,0 +1,1 @@
+"""AidLedger devnet: a persistent py-evm node serving standard JSON-RPC."""

@@ -1,0 +1,5 @@
+"""Allow `python -m ledger`."""
+
+from ledger.cli.main import main
+
+main()

@@ -1,0 +1,30 @@
+"""Entry point of the `aidledger` command: one Typer app with a subcommand per concern."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="aidledger",
+    help="AidLedger: a public, verifiable ledger for relief donations and supplies.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """AidLedger: a public, verifiable ledger for relief donations and supplies."""
+
+
+@app.command()
+def version() -> None:
+    """Print the AidLedger version."""
+    from ledger import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Run the CLI (used by `python -m ledger`)."""
+    app()

@@ -1,0 +1,1 @@
+"""AidLedger portal: the server-rendered site and JSON API over the SQL mirror."""
