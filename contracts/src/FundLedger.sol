@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {IAidRegistry} from "./interfaces/IAidRegistry.sol";
+import {IFundLedger} from "./interfaces/IFundLedger.sol";
+import {ISupplyLedger} from "./interfaces/ISupplyLedger.sol";
+import {LedgerBase} from "./LedgerBase.sol";
+
+/// @title FundLedger
+/// @notice Money gifts, pledges, allocations and their spending. See {IFundLedger}.
+contract FundLedger is IFundLedger, LedgerBase {
+    /*//////////////////////////////////////////////////////////////
+                                 STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    struct Pool {
+        uint128 received;
+        uint128 allocated;
+    }
+
+    struct Pledge {
+        bytes3 currency;
+        uint128 amount;
+        uint128 paid;
+    }
+
+    struct Allocation {
+        bytes32 poolId;
+        uint128 amount;
+        uint128 spent;
+        uint128 released;
+        EarmarkKind earmarkKind;
+        bytes32 earmark;
+    }
+
+    mapping(bytes32 giftId => bool) private _gifts;
+    mapping(bytes32 poolId => Pool) private _pools;
+    mapping(bytes32 pledgeId => Pledge) private _pledges;
+    mapping(bytes32 allocationId => Allocation) private _allocations;
+
+    constructor(IAidRegistry registry_) LedgerBase(registry_) {}
+
+    /*//////////////////////////////////////////////////////////////
+                                  GIFTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IFundLedger
+    function recordGift(GiftInput calldata gift) external onlyRole(_INTAKE_ROLE) {
+        _recordGift(gift);
+    }
+
+    /// @inheritdoc IFundLedger
+    function recordGifts(GiftInput[] calldata gifts) external onlyRole(_INTAKE_ROLE) {
+        if (gifts.length == 0) revert FundLedgerEmptyBatch();
+        for (uint256 i = 0; i < gifts.length; ++i) {
+            _recordGift(gifts[i]);
+        }
+    }
+
+    /// @inheritdoc IFundLedger
+    function recordPledge(
+        bytes32 pledgeId,
+        bytes3 currency,
+        uint128 amount,
+        EarmarkKind earmarkKind,
+        bytes32 earmark,
+        bytes32 donorCommitment,
+        uint64 dueDate
+    ) external onlyRole(_INTAKE_ROLE) {
+        _requireNewId(pledgeId, _pledges[pledgeId].amount != 0);
+        _requireMoney(currency, amount);
+        _requireEarmark(earmarkKind, earmark);
+        if (donorCommitment == bytes32(0)) revert FundLedgerMissingDonorCommitment(pledgeId);
+        _pledges[pledgeId] = Pledge(currency, amount, 0);
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(
+                abi.encode(
+                    PledgeRecorded.selector, pledgeId, msg.sender, currency, amount, earmarkKind, earmark, donorCommitment, dueDate
+                )
+            )
+        );
+        emit PledgeRecorded(pledgeId, msg.sender, currency, amount, earmarkKind, earmark, donorCommitment, dueDate, seq, head);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               ALLOCATIONS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IFundLedger
+    function allocateFunds(
+        bytes32 allocationId,
+        bytes3 currency,
+        EarmarkKind earmarkKind,
+        bytes32 earmark,
+        uint128 amount,
+        bytes32 needId,
+        bytes32 purpose
+    ) external onlyRole(_COORDINATOR_ROLE) {
+        _requireNewId(allocationId, _allocations[allocationId].amount != 0);
+        _requireMoney(currency, amount);
+        bytes32 id = poolId(currency, earmarkKind, earmark);
+        Pool storage p = _pools[id];
+        uint128 available = p.received - p.allocated;
+        if (amount > available) revert FundLedgerInsufficientPool(id, available, amount);
+        _requireEarmarkServed(id, earmarkKind, earmark, needId, purpose);
+        p.allocated += amount;
+        _allocations[allocationId] = Allocation(id, amount, 0, 0, earmarkKind, earmark);
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(abi.encode(FundsAllocated.selector, allocationId, id, msg.sender, amount, needId, purpose))
+        );
+        emit FundsAllocated(allocationId, id, msg.sender, amount, needId, purpose, seq, head);
+    }
+
+    /// @inheritdoc IFundLedger
+    function releaseAllocation(bytes32 allocationId) external onlyRole(_COORDINATOR_ROLE) {
+        Allocation storage a = _allocations[allocationId];
+        if (a.amount == 0) revert FundLedgerUnknownAllocation(allocationId);
+        uint128 remaining = a.amount - a.spent - a.released;
+        if (remaining == 0) revert FundLedgerInsufficientAllocation(allocationId, 0, 1);
+        a.released += remaining;
+        _pools[a.poolId].allocated -= remaining;
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(abi.encode(AllocationReleased.selector, allocationId, a.poolId, msg.sender, remaining))
+        );
+        emit AllocationReleased(allocationId, a.poolId, msg.sender, remaining, seq, head);
+    }
+
+    /// @inheritdoc IFundLedger
+    function spend(bytes32 allocationId, bytes32 purchaseId, uint128 amount, bytes32 itemCategory, address actor)
+        external
+    {
+        if (msg.sender != registry.supplyLedger()) revert FundLedgerNotSupplyLedger(msg.sender);
+        Allocation storage a = _allocations[allocationId];
+        if (a.amount == 0) revert FundLedgerUnknownAllocation(allocationId);
+        uint128 remaining = a.amount - a.spent - a.released;
+        if (amount > remaining) revert FundLedgerInsufficientAllocation(allocationId, remaining, amount);
+        if (a.earmarkKind == EarmarkKind.Category && itemCategory != a.earmark) {
+            revert FundLedgerEarmarkMismatch(a.poolId, a.earmarkKind, a.earmark, itemCategory);
+        }
+        a.spent += amount;
+        (uint64 seq, bytes32 head) =
+            _sequence(keccak256(abi.encode(AllocationSpent.selector, allocationId, purchaseId, actor, amount)));
+        emit AllocationSpent(allocationId, purchaseId, actor, amount, seq, head);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                  VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IFundLedger
+    function poolId(bytes3 currency, EarmarkKind earmarkKind, bytes32 earmark) public pure returns (bytes32) {
+        return keccak256(abi.encode(currency, earmarkKind, earmark));
+    }
+
+    /// @inheritdoc IFundLedger
+    function pool(bytes32 poolId_) external view returns (uint128 received, uint128 allocated) {
+        Pool storage p = _pools[poolId_];
+        return (p.received, p.allocated);
+    }
+
+    /// @inheritdoc IFundLedger
+    function pledge(bytes32 pledgeId) external view returns (bytes3 currency, uint128 amount, uint128 paid) {
+        Pledge storage p = _pledges[pledgeId];
+        return (p.currency, p.amount, p.paid);
+    }
+
+    /// @inheritdoc IFundLedger
+    function allocation(bytes32 allocationId)
+        external
+        view
+        returns (bytes32 poolId_, uint128 amount, uint128 spent, uint128 released)
+    {
+        Allocation storage a = _allocations[allocationId];
+        return (a.poolId, a.amount, a.spent, a.released);
+    }
+
+    /// @inheritdoc IFundLedger
+    function giftExists(bytes32 giftId) external view returns (bool) {
+        return _gifts[giftId];
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    function _recordGift(GiftInput calldata g) private {
+        _requireNewId(g.giftId, _gifts[g.giftId]);
+        _requireMoney(g.currency, g.amount);
+        _requireEarmark(g.earmarkKind, g.earmark);
+        if (g.donorCommitment == bytes32(0)) revert FundLedgerMissingDonorCommitment(g.giftId);
+        if (g.pledgeId != bytes32(0)) _payPledge(g.pledgeId, g.currency, g.amount);
+        bytes32 id = poolId(g.currency, g.earmarkKind, g.earmark);
+        _gifts[g.giftId] = true;
+        _pools[id].received += g.amount;
+        _emitGift(g, id);
+    }
+
+    function _emitGift(GiftInput calldata g, bytes32 id) private {
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(
+                abi.encode(
+                    GiftRecorded.selector,
+                    g.giftId,
+                    id,
+                    msg.sender,
+                    g.currency,
+                    g.amount,
+                    g.earmarkKind,
+                    g.earmark,
+                    g.evidenceHash,
+                    g.donorCommitment,
+                    g.pledgeId,
+                    g.publicName
+                )
+            )
+        );
+        emit GiftRecorded(
+            g.giftId,
+            id,
+            msg.sender,
+            g.currency,
+            g.amount,
+            g.earmarkKind,
+            g.earmark,
+            g.evidenceHash,
+            g.donorCommitment,
+            g.pledgeId,
+            g.publicName,
+            seq,
+            head
+        );
+    }
+
+    function _payPledge(bytes32 pledgeId, bytes3 currency, uint128 amount) private {
+        Pledge storage p = _pledges[pledgeId];
+        if (p.amount == 0) revert FundLedgerUnknownPledge(pledgeId);
+        if (p.currency != currency) revert FundLedgerPledgeCurrencyMismatch(pledgeId, p.currency, currency);
+        p.paid += amount;
+    }
+
+    function _requireEarmarkServed(bytes32 id, EarmarkKind kind, bytes32 earmark, bytes32 needId, bytes32 purpose)
+        private
+        view
+    {
+        if (needId != bytes32(0)) _requireNeed(needId);
+        if (kind == EarmarkKind.None) return;
+        bytes32 given;
+        if (kind == EarmarkKind.Purpose) {
+            given = purpose;
+        } else if (needId != bytes32(0)) {
+            (bytes32 siteId, bytes32 itemId,,,) = ISupplyLedger(registry.supplyLedger()).need(needId);
+            if (kind == EarmarkKind.Region) {
+                (, bytes8 region,) = registry.site(siteId);
+                given = bytes32(region);
+            } else {
+                (, given) = registry.item(itemId);
+            }
+        }
+        if (given != earmark) revert FundLedgerEarmarkMismatch(id, kind, earmark, given);
+    }
+
+    function _requireNeed(bytes32 needId) private view {
+        (bytes32 siteId,,,,) = ISupplyLedger(registry.supplyLedger()).need(needId);
+        if (siteId == bytes32(0)) revert FundLedgerUnknownNeed(needId);
+    }
+
+    function _requireNewId(bytes32 id, bool taken) private pure {
+        if (id == bytes32(0)) revert FundLedgerZeroId();
+        if (taken) revert FundLedgerDuplicateId(id);
+    }
+
+    function _requireMoney(bytes3 currency, uint128 amount) private pure {
+        if (amount == 0) revert FundLedgerZeroAmount();
+        for (uint256 i = 0; i < 3; ++i) {
+            if (currency[i] < 0x41 || currency[i] > 0x5A) revert FundLedgerInvalidCurrency(currency);
+        }
+    }
+
+    function _requireEarmark(EarmarkKind kind, bytes32 earmark) private pure {
+        if ((kind == EarmarkKind.None) != (earmark == bytes32(0))) revert FundLedgerInvalidEarmark(kind, earmark);
+    }
+}

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {IAidRegistry} from "./interfaces/IAidRegistry.sol";
+import {IFundLedger} from "./interfaces/IFundLedger.sol";
+import {ISupplyLedger} from "./interfaces/ISupplyLedger.sol";
+import {LedgerBase} from "./LedgerBase.sol";
+
+/// @title SupplyLedger
+/// @notice Lots, shipments, needs, hand-overs and adjustments. See {ISupplyLedger}.
+contract SupplyLedger is ISupplyLedger, LedgerBase {
+    /*//////////////////////////////////////////////////////////////
+                                 STORAGE
+    //////////////////////////////////////////////////////////////*/
+
+    struct Lot {
+        bytes32 itemId;
+        bytes32 siteId;
+        bytes32 batch;
+        uint128 onHand;
+        uint64 expiry;
+    }
+
+    struct Shipment {
+        bytes32 fromSite;
+        bytes32 toSite;
+        uint32 lineCount;
+        uint32 openLines;
+    }
+
+    struct Line {
+        bytes32 lotId;
+        uint128 quantity;
+        bool settled;
+    }
+
+    struct Need {
+        bytes32 siteId;
+        bytes32 itemId;
+        uint128 quantity;
+        uint128 fulfilled;
+        bool open;
+    }
+
+    mapping(bytes32 lotId => Lot) private _lots;
+    mapping(bytes32 id => bool) private _usedIds;
+    mapping(bytes32 shipmentId => Shipment) private _shipments;
+    mapping(bytes32 shipmentId => mapping(uint256 lineIndex => Line)) private _lines;
+    mapping(bytes32 needId => Need) private _needs;
+
+    constructor(IAidRegistry registry_) LedgerBase(registry_) {}
+
+    /*//////////////////////////////////////////////////////////////
+                              INTAKE AND PURCHASE
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ISupplyLedger
+    function recordInKindGift(InKindInput calldata gift) external onlyRole(_INTAKE_ROLE) {
+        _recordInKindGift(gift);
+    }
+
+    /// @inheritdoc ISupplyLedger
+    function recordInKindGifts(InKindInput[] calldata gifts) external onlyRole(_INTAKE_ROLE) {
+        if (gifts.length == 0) revert SupplyLedgerEmptyBatch();
+        for (uint256 i = 0; i < gifts.length; ++i) {
+            _recordInKindGift(gifts[i]);
+        }
+    }
+
+    /// @inheritdoc ISupplyLedger
+    function recordPurchase(PurchaseInput calldata p) external onlyRole(_COORDINATOR_ROLE) {
+        _claimId(p.purchaseId);
+        if (!registry.organisationExists(p.supplierId)) revert SupplyLedgerUnknownSupplier(p.supplierId);
+        bytes32 category = _requireItem(p.itemId);
+        _requireSite(p.siteId, IAidRegistry.SiteKind.None);
+        IFundLedger(registry.fundLedger()).spend(p.allocationId, p.purchaseId, p.amount, category, msg.sender);
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(
+                abi.encode(
+                    PurchaseRecorded.selector,
+                    p.purchaseId,
+                    p.allocationId,
+                    p.lotId,
+                    p.supplierId,
+                    p.amount,
+                    p.invoiceHash,
+                    msg.sender
+                )
+            )
+        );
+        emit PurchaseRecorded(p.purchaseId, p.allocationId, p.lotId, p.supplierId, p.amount, p.invoiceHash, msg.sender, seq, head);
+        _createLot(
+            p.lotId, Lot(p.itemId, p.siteId, p.batch, p.quantity, p.expiry), LotOrigin.Purchase, p.purchaseId, bytes32(0)
+        );
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                  NEEDS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ISupplyLedger
+    function postNeed(bytes32 needId, bytes32 siteId, bytes32 itemId, uint128 quantity, uint8 priority, uint64 deadline)
+        external
+    {
+        _checkOperatorOrCoordinator(siteId);
+        _claimId(needId);
+        _requireSite(siteId, IAidRegistry.SiteKind.Recipient);
+        _requireItem(itemId);
+        if (quantity == 0) revert SupplyLedgerZeroQuantity();
+        if (priority > 3) revert SupplyLedgerInvalidReason(priority);
+        if (deadline != 0 && deadline < block.timestamp) revert SupplyLedgerDeadlinePassed(deadline, uint64(block.timestamp));
+        _needs[needId] = Need(siteId, itemId, quantity, 0, true);
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(abi.encode(NeedPosted.selector, needId, siteId, itemId, quantity, priority, deadline, msg.sender))
+        );
+        emit NeedPosted(needId, siteId, itemId, quantity, priority, deadline, msg.sender, seq, head);
+    }
+
+    /// @inheritdoc ISupplyLedger
+    function closeNeed(bytes32 needId) external {
+        Need storage n = _needs[needId];
+        if (n.siteId == bytes32(0)) revert SupplyLedgerUnknownNeed(needId);
+        _checkOperatorOrCoordinator(n.siteId);
+        if (!n.open) revert SupplyLedgerNeedClosed(needId);
+        _closeNeed(needId, n);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                SHIPMENTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ISupplyLedger
+    function dispatchShipment(bytes32 shipmentId, bytes32 fromSite, bytes32 toSite, DispatchLine[] calldata lines)
+        external
+    {
+        _checkOperator(fromSite);
+        _claimId(shipmentId);
+        if (fromSite == toSite) revert SupplyLedgerSameSite(fromSite);
+        _requireSite(toSite, IAidRegistry.SiteKind.None);
+        if (lines.length == 0) revert SupplyLedgerEmptyBatch();
+        uint32 count = uint32(lines.length);
+        _shipments[shipmentId] = Shipment(fromSite, toSite, count, count);
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(abi.encode(ShipmentDispatched.selector, shipmentId, fromSite, toSite, count, msg.sender))
+        );
+        emit ShipmentDispatched(shipmentId, fromSite, toSite, count, msg.sender, seq, head);
+        for (uint32 i = 0; i < count; ++i) {
+            _dispatchLine(shipmentId, fromSite, i, lines[i]);
+        }
+    }
+
+    /// @inheritdoc ISupplyLedger
+    function receiveShipment(bytes32 shipmentId, ReceiptLine[] calldata lines) external {
+        Shipment storage s = _shipments[shipmentId];
+        if (s.lineCount == 0) revert SupplyLedgerUnknownShipment(shipmentId);
+        _checkOperator(s.toSite);
+        if (lines.length == 0) revert SupplyLedgerEmptyBatch();
+        for (uint256 i = 0; i < lines.length; ++i) {
+            _receiveLine(shipmentId, s, lines[i]);
+        }
+        if (s.openLines == 0) {
+            (uint64 seq, bytes32 head) = _sequence(keccak256(abi.encode(ShipmentCompleted.selector, shipmentId)));
+            emit ShipmentCompleted(shipmentId, seq, head);
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                          HAND-OVERS AND ADJUSTMENTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ISupplyLedger
+    function recordHandOver(
+        bytes32 handOverId,
+        bytes32 lotId,
+        bytes32 needId,
+        uint128 quantity,
+        uint32 beneficiaries,
+        BeneficiaryUnit unit
+    ) external {
+        Lot storage l = _requireLot(lotId);
+        _checkOperator(l.siteId);
+        _claimId(handOverId);
+        _requireSite(l.siteId, IAidRegistry.SiteKind.Recipient);
+        if (unit == BeneficiaryUnit.None) revert SupplyLedgerInvalidReason(uint8(unit));
+        Need storage n = _needs[needId];
+        if (n.siteId == bytes32(0)) revert SupplyLedgerUnknownNeed(needId);
+        if (!n.open) revert SupplyLedgerNeedClosed(needId);
+        if (n.siteId != l.siteId || n.itemId != l.itemId) revert SupplyLedgerNeedMismatch(needId, lotId);
+        uint128 remaining = n.quantity - n.fulfilled;
+        if (quantity > remaining) revert SupplyLedgerNeedExceeded(needId, remaining, quantity);
+        _take(lotId, l, quantity);
+        n.fulfilled += quantity;
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(
+                abi.encode(HandedOver.selector, handOverId, lotId, needId, quantity, beneficiaries, unit, msg.sender)
+            )
+        );
+        emit HandedOver(handOverId, lotId, needId, quantity, beneficiaries, unit, msg.sender, seq, head);
+        if (n.fulfilled == n.quantity) _closeNeed(needId, n);
+    }
+
+    /// @inheritdoc ISupplyLedger
+    function recordAdjustment(bytes32 adjustmentId, bytes32 lotId, int128 delta, AdjustmentReason reason) external {
+        Lot storage l = _requireLot(lotId);
+        _checkOperator(l.siteId);
+        _claimId(adjustmentId);
+        if (reason == AdjustmentReason.None) revert SupplyLedgerInvalidReason(uint8(reason));
+        if (delta == 0 || (delta > 0 && reason != AdjustmentReason.CountCorrection)) {
+            revert SupplyLedgerInvalidAdjustment(reason, delta);
+        }
+        if (delta < 0) {
+            // delta > type(int128).min is implied: -delta of int128.min would overflow, so check first.
+            if (delta == type(int128).min) revert SupplyLedgerInvalidAdjustment(reason, delta);
+            _take(lotId, l, uint128(-delta));
+        } else {
+            l.onHand += uint128(delta);
+        }
+        (uint64 seq, bytes32 head) =
+            _sequence(keccak256(abi.encode(LotAdjusted.selector, adjustmentId, lotId, msg.sender, delta, reason)));
+        emit LotAdjusted(adjustmentId, lotId, msg.sender, delta, reason, seq, head);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                  VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ISupplyLedger
+    function lot(bytes32 lotId) external view returns (bytes32 itemId, bytes32 siteId, uint128 onHand) {
+        Lot storage l = _lots[lotId];
+        return (l.itemId, l.siteId, l.onHand);
+    }
+
+    /// @inheritdoc ISupplyLedger
+    function need(bytes32 needId)
+        external
+        view
+        returns (bytes32 siteId, bytes32 itemId, uint128 quantity, uint128 fulfilled, bool open)
+    {
+        Need storage n = _needs[needId];
+        return (n.siteId, n.itemId, n.quantity, n.fulfilled, n.open);
+    }
+
+    /// @inheritdoc ISupplyLedger
+    function shipment(bytes32 shipmentId)
+        external
+        view
+        returns (bytes32 fromSite, bytes32 toSite, uint32 lineCount, uint32 openLines)
+    {
+        Shipment storage s = _shipments[shipmentId];
+        return (s.fromSite, s.toSite, s.lineCount, s.openLines);
+    }
+
+    /// @inheritdoc ISupplyLedger
+    function shipmentLine(bytes32 shipmentId, uint32 lineIndex)
+        external
+        view
+        returns (bytes32 lotId, uint128 quantity, bool settled)
+    {
+        Line storage line = _lines[shipmentId][lineIndex];
+        return (line.lotId, line.quantity, line.settled);
+    }
+
+    /// @inheritdoc ISupplyLedger
+    function receiptLotId(bytes32 shipmentId, uint32 lineIndex) public pure returns (bytes32) {
+        return keccak256(abi.encode(shipmentId, lineIndex));
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    function _recordInKindGift(InKindInput calldata g) private {
+        _claimId(g.giftId);
+        _requireItem(g.itemId);
+        _requireSite(g.siteId, IAidRegistry.SiteKind.Warehouse);
+        if (g.donorCommitment == bytes32(0)) revert SupplyLedgerMissingDonorCommitment(g.giftId);
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(
+                abi.encode(
+                    InKindGiftRecorded.selector, g.giftId, g.lotId, msg.sender, g.donorCommitment, g.evidenceHash, g.publicName
+                )
+            )
+        );
+        emit InKindGiftRecorded(g.giftId, g.lotId, msg.sender, g.donorCommitment, g.evidenceHash, g.publicName, seq, head);
+        _createLot(g.lotId, Lot(g.itemId, g.siteId, g.batch, g.quantity, g.expiry), LotOrigin.InKindGift, g.giftId, bytes32(0));
+    }
+
+    function _dispatchLine(bytes32 shipmentId, bytes32 fromSite, uint32 index, DispatchLine calldata line) private {
+        Lot storage l = _requireLot(line.lotId);
+        if (l.siteId != fromSite) revert SupplyLedgerLotNotAtSite(line.lotId, l.siteId, fromSite);
+        if (line.quantity == 0) revert SupplyLedgerZeroQuantity();
+        _take(line.lotId, l, line.quantity);
+        _lines[shipmentId][index] = Line(line.lotId, line.quantity, false);
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(abi.encode(ShipmentLineDispatched.selector, shipmentId, line.lotId, index, line.quantity))
+        );
+        emit ShipmentLineDispatched(shipmentId, line.lotId, index, line.quantity, seq, head);
+    }
+
+    function _receiveLine(bytes32 shipmentId, Shipment storage s, ReceiptLine calldata r) private {
+        if (r.lineIndex >= s.lineCount) revert SupplyLedgerUnknownLine(shipmentId, r.lineIndex, s.lineCount);
+        Line storage line = _lines[shipmentId][r.lineIndex];
+        if (line.settled) revert SupplyLedgerLineSettled(shipmentId, r.lineIndex);
+        if (r.received > line.quantity) {
+            revert SupplyLedgerOverReceipt(shipmentId, r.lineIndex, line.quantity, r.received);
+        }
+        uint128 declared = line.quantity - r.received;
+        if (declared > 0 && r.reason == DiscrepancyReason.None) {
+            revert SupplyLedgerMissingReason(shipmentId, r.lineIndex, declared);
+        }
+        if (declared == 0 && r.reason != DiscrepancyReason.None) revert SupplyLedgerUnexpectedReason(shipmentId, r.lineIndex);
+        line.settled = true;
+        // Cannot underflow: openLines counts unsettled lines and this line was unsettled.
+        unchecked {
+            s.openLines -= 1;
+        }
+        bytes32 newLot = r.received > 0 ? receiptLotId(shipmentId, r.lineIndex) : bytes32(0);
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(
+                abi.encode(
+                    ShipmentLineReceived.selector, shipmentId, newLot, msg.sender, r.lineIndex, r.received, declared, r.reason
+                )
+            )
+        );
+        emit ShipmentLineReceived(shipmentId, newLot, msg.sender, r.lineIndex, r.received, declared, r.reason, seq, head);
+        if (newLot != bytes32(0)) {
+            Lot storage parent = _lots[line.lotId];
+            _createLot(
+                newLot, Lot(parent.itemId, s.toSite, parent.batch, r.received, parent.expiry), LotOrigin.Receipt, shipmentId, line.lotId
+            );
+        }
+    }
+
+    /// @dev The one funnel that brings a lot into existence and emits LotCreated.
+    function _createLot(bytes32 lotId, Lot memory l, LotOrigin origin, bytes32 originId, bytes32 parentLotId) private {
+        if (lotId == bytes32(0)) revert SupplyLedgerZeroId();
+        if (_lots[lotId].itemId != bytes32(0)) revert SupplyLedgerDuplicateId(lotId);
+        if (l.onHand == 0) revert SupplyLedgerZeroQuantity();
+        _lots[lotId] = l;
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(
+                abi.encode(
+                    LotCreated.selector,
+                    lotId,
+                    l.itemId,
+                    l.siteId,
+                    l.onHand,
+                    l.batch,
+                    l.expiry,
+                    origin,
+                    originId,
+                    parentLotId,
+                    msg.sender
+                )
+            )
+        );
+        emit LotCreated(lotId, l.itemId, l.siteId, l.onHand, l.batch, l.expiry, origin, originId, parentLotId, msg.sender, seq, head);
+    }
+
+    /// @dev The one funnel that removes stock from a lot.
+    function _take(bytes32 lotId, Lot storage l, uint128 quantity) private {
+        if (quantity == 0) revert SupplyLedgerZeroQuantity();
+        if (quantity > l.onHand) revert SupplyLedgerInsufficientStock(lotId, l.onHand, quantity);
+        // Cannot underflow: checked just above.
+        unchecked {
+            l.onHand -= quantity;
+        }
+    }
+
+    function _closeNeed(bytes32 needId, Need storage n) private {
+        n.open = false;
+        (uint64 seq, bytes32 head) = _sequence(keccak256(abi.encode(NeedClosed.selector, needId, n.fulfilled, msg.sender)));
+        emit NeedClosed(needId, n.fulfilled, msg.sender, seq, head);
+    }
+
+    function _claimId(bytes32 id) private {
+        if (id == bytes32(0)) revert SupplyLedgerZeroId();
+        if (_usedIds[id]) revert SupplyLedgerDuplicateId(id);
+        _usedIds[id] = true;
+    }
+
+    function _requireLot(bytes32 lotId) private view returns (Lot storage l) {
+        l = _lots[lotId];
+        if (l.itemId == bytes32(0)) revert SupplyLedgerUnknownLot(lotId);
+    }
+
+    function _requireItem(bytes32 itemId) private view returns (bytes32 category) {
+        bool exists;
+        (exists, category) = registry.item(itemId);
+        if (!exists) revert SupplyLedgerUnknownItem(itemId);
+    }
+
+    /// @dev `kind` None accepts any registered site.
+    function _requireSite(bytes32 siteId, IAidRegistry.SiteKind kind) private view {
+        (IAidRegistry.SiteKind actual,,) = registry.site(siteId);
+        if (actual == IAidRegistry.SiteKind.None || (kind != IAidRegistry.SiteKind.None && actual != kind)) {
+            revert SupplyLedgerInvalidSite(siteId, uint8(actual));
+        }
+    }
+}
