@@ -17,3 +17,36 @@ class AidLedgerConfigError(AidLedgerError, RuntimeError):
 
 class AidLedgerConnectionError(AidLedgerError, ConnectionError):
     """The chain node could not be reached or answered out of protocol."""
+
+
+class ContractRevertError(AidLedgerError):
+    """A contract refused a write; nothing changed. `error` and `args` are the decoded custom error."""
+
+    def __init__(self, message: str, error: str, args: dict[str, object]) -> None:
+        super().__init__(message)
+        self.error = error
+        self.error_args = args
+
+
+class UnauthorizedError(ContractRevertError, PermissionError):
+    """The sender lacks the role the write needs."""
+
+
+class PausedError(ContractRevertError):
+    """The ledger is paused by its administrator."""
+
+
+class DuplicateIdError(ContractRevertError):
+    """The id was already used: the write was recorded before (a retry) or the id collides."""
+
+
+class NotFoundError(ContractRevertError, LookupError):
+    """The write refers to something the ledger does not know."""
+
+
+class InsufficientError(ContractRevertError):
+    """The write would break conservation: not enough money, stock or remaining need."""
+
+
+class InvalidInputError(ContractRevertError, ValueError):
+    """The write's arguments are malformed or inconsistent."""

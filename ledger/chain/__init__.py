@@ -1,0 +1,1 @@
+"""Chain access: artifacts, deployment, typed bindings and decoded contract errors."""
