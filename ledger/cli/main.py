@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from ledger.cli.devnet import devnet_app
+
 app = typer.Typer(
     name="aidledger",
     help="AidLedger: a public, verifiable ledger for relief donations and supplies.",
@@ -15,6 +17,9 @@ app = typer.Typer(
 @app.callback()
 def _root() -> None:
     """AidLedger: a public, verifiable ledger for relief donations and supplies."""
+
+
+app.add_typer(devnet_app, name="devnet")
 
 
 @app.command()

@@ -1,0 +1,292 @@
+"""The devnet chain: py-evm's EvmChain on a DiskDB, plus JSON indexes of its blocks.
+
+Every block is mined, indexed (transactions, receipts, logs as JSON) and flushed in one
+store transaction; see :mod:`devnet.db`. Rewinding (snapshots, reorgs) removes blocks
+above a height from the canonical chain and from the indexes in one flush as well.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import rlp  # type: ignore[import-untyped]
+from eth.db.chain import ChainDB
+from eth.db.schema import SchemaV1
+from eth.exceptions import HeaderNotFound, Revert
+from eth.vm.spoof import SpoofTransaction
+from eth_typing import BlockNumber, Hash32
+
+from devnet import formatters as fmt
+from devnet import logindex
+from devnet._types import Block, Computation, EvmChain, Header, State, Tx
+from devnet.accounts import DevAccount
+from devnet.config import DevnetConfig
+from devnet.db import DiskDB, open_store
+from devnet.errors import INVALID_INPUT, RpcError, reverted
+from devnet.genesis import chain_class, open_chain
+
+TX_PREFIX = b"devnet:tx:"
+RECEIPT_PREFIX = b"devnet:receipt:"
+BLOCK_PREFIX = b"devnet:block:"
+Json = dict[str, Any]
+
+
+@dataclass
+class CallMessage:
+    """A transaction to execute without signing it (eth_call, eth_estimateGas)."""
+
+    sender: bytes = b"\x00" * 20
+    to: bytes = b""
+    gas: int | None = None
+    value: int = 0
+    data: bytes = b""
+
+
+@dataclass
+class StateOverride:
+    """eth_call state overrides for one account."""
+
+    balance: int | None = None
+    nonce: int | None = None
+    code: bytes | None = None
+    state: dict[int, int] | None = None
+    state_diff: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MinedBlock:
+    """What subscribers and filters learn about a new block."""
+
+    header: Header
+    block: Json
+    logs: list[Json]
+    tx_hashes: list[bytes]
+
+
+class DevChain:
+    """One persistent chain: reads, execution and mining, all synchronous."""
+
+    def __init__(self, config: DevnetConfig, accounts: list[DevAccount]) -> None:
+        self.config = config
+        self.db = DiskDB(open_store(config.data_dir / "chain", config.store, config.sync))
+        self.chain: EvmChain = open_chain(self.db, config, accounts)
+        self._cls = chain_class(config.chain_id)
+        genesis = self.chain.get_canonical_block_by_number(0)
+        if not self.db.exists(BLOCK_PREFIX + genesis.hash):
+            self._index(genesis, (), ())
+            self.db.flush()
+
+    def close(self) -> None:
+        """Flush and close the store."""
+        self.db.flush()
+        self.db.close()
+
+    # ------------------------------------------------------------------ reads
+
+    @property
+    def head(self) -> Header:
+        """The canonical head header."""
+        return self.chain.chaindb.get_canonical_head()
+
+    def header_by_number(self, number: int) -> Header | None:
+        """The canonical header at `number`, or None past the head."""
+        try:
+            return self.chain.chaindb.get_canonical_block_header_by_number(number)
+        except HeaderNotFound:
+            return None
+
+    def header_by_hash(self, block_hash: bytes) -> Header | None:
+        """A stored header by hash (canonical or not), or None."""
+        try:
+            return self.chain.chaindb.get_block_header_by_hash(block_hash)
+        except HeaderNotFound:
+            return None
+
+    def is_canonical(self, header: Header) -> bool:
+        """Whether `header` is on the canonical chain."""
+        found = self.header_by_number(header.block_number)
+        return found is not None and found.hash == header.hash
+
+    def state(self, header: Header) -> State:
+        """Read-only account state after block `header`."""
+        return self.chain.get_vm(header).state
+
+    def block_json(self, header: Header, full: bool) -> Json:
+        """The block object; `full` puts transaction objects in place of hashes."""
+        out: Json = json.loads(self.db[BLOCK_PREFIX + header.hash])
+        if full:
+            canonical = self.is_canonical(header)
+            txs = [self.tx_json(bytes.fromhex(h[2:])) for h in out["transactions"]]
+            out["transactions"] = txs if canonical else []
+        return out
+
+    def tx_json(self, tx_hash: bytes) -> Json | None:
+        """A mined canonical transaction object, or None."""
+        raw = self.db.get(TX_PREFIX + tx_hash)
+        return None if raw is None else dict(json.loads(raw))
+
+    def receipt_json(self, tx_hash: bytes) -> Json | None:
+        """A canonical receipt object, or None."""
+        raw = self.db.get(RECEIPT_PREFIX + tx_hash)
+        return None if raw is None else dict(json.loads(raw))
+
+    def next_base_fee(self) -> int:
+        """The base fee per gas of the next block."""
+        return int(self.chain.header.base_fee_per_gas)
+
+    # -------------------------------------------------------------- execution
+
+    def call(
+        self,
+        msg: CallMessage,
+        header: Header,
+        overrides: dict[bytes, StateOverride] | None = None,
+    ) -> Computation:
+        """Execute `msg` on the state after `header`, discarding every change."""
+        vm = self.chain.get_vm(header)
+        with vm.in_costless_state() as state:
+            for address, override in (overrides or {}).items():
+                _apply_override(state, address, override)
+            tx = vm.create_unsigned_transaction(
+                nonce=state.get_nonce(msg.sender),
+                gas_price=0,
+                gas=msg.gas if msg.gas is not None else header.gas_limit,
+                to=msg.to,
+                value=msg.value,
+                data=msg.data,
+            )
+            try:
+                return state.costless_execute_transaction(SpoofTransaction(tx, from_=msg.sender))
+            except Exception as exc:  # py-evm validation: funds, gas, nonce
+                raise RpcError(INVALID_INPUT, str(exc)) from exc
+
+    def estimate_gas(self, msg: CallMessage, header: Header) -> int:
+        """Gas that makes `msg` succeed: used gas plus the 63/64 margin, searched if short."""
+        cap = msg.gas if msg.gas is not None else header.gas_limit
+        msg.gas = cap
+        first = self.call(msg, header)
+        raise_for_error(first)
+        used = cap - int(first.get_gas_remaining())
+        optimistic = min(cap, (used + 2300) * 64 // 63)
+        high = cap
+        if self._succeeds(msg, header, optimistic):
+            return optimistic
+        low = optimistic
+        while high - low > max(1, high // 100):
+            middle = (low + high) // 2
+            if self._succeeds(msg, header, middle):
+                high = middle
+            else:
+                low = middle
+        return high
+
+    def _succeeds(self, msg: CallMessage, header: Header, gas: int) -> bool:
+        msg.gas = gas
+        return not self.call(msg, header).is_error
+
+    # ----------------------------------------------------------------- mining
+
+    def decode(self, raw: bytes) -> Tx:
+        """A signed transaction from its EIP-2718 encoding."""
+        builder = self.chain.get_vm().get_transaction_builder()
+        tx: Tx = builder.decode(raw)
+        return tx
+
+    def mine(self, txs: list[Tx], timestamp: int) -> MinedBlock:
+        """Mine one block of `txs` at `timestamp` (at least parent + 1) and make it durable."""
+        timestamp = max(timestamp, self.head.timestamp + 1)
+        self.chain.header = self.chain.header.copy(timestamp=timestamp)
+        try:
+            result, receipts, computations = self.chain.mine_all(txs, mix_hash=os.urandom(32))
+            mined = self._index(result.imported_block, receipts, computations)
+            self.db.flush()
+        except BaseException:
+            self.db.discard()
+            self.chain = self._cls(self.db)
+            raise
+        return mined
+
+    def _index(self, block: Block, receipts: Any, computations: Any) -> MinedBlock:
+        header = block.header
+        all_logs: list[Json] = []
+        previous = 0
+        for index, (tx, rcpt, comp) in enumerate(
+            zip(block.transactions, receipts, computations, strict=True)
+        ):
+            tx_logs = fmt.logs(rcpt, tx, header, index, len(all_logs))
+            all_logs.extend(tx_logs)
+            out = fmt.receipt(rcpt, tx, header, index, previous, tx_logs, comp)
+            previous = rcpt.gas_used
+            self.db[RECEIPT_PREFIX + tx.hash] = _dump(out)
+            self.db[TX_PREFIX + tx.hash] = _dump(fmt.transaction(tx, header, index))
+        logindex.write(self.db, header.block_number, all_logs)
+        hashes = [tx.hash for tx in block.transactions]
+        size = len(rlp.encode(block))
+        block_json = fmt.block(header, [fmt.data(h) for h in hashes], size)
+        self.db[BLOCK_PREFIX + header.hash] = _dump(block_json)
+        return MinedBlock(header, block_json, all_logs, hashes)
+
+    # ---------------------------------------------------------------- rewinds
+
+    def rewind(self, number: int) -> list[Json]:
+        """Make block `number` the head; return the logs of the dropped blocks."""
+        target = self.header_by_number(number)
+        if target is None:
+            raise RpcError(INVALID_INPUT, f"block {number} is not on the chain")
+        removed: list[Json] = []
+        for n in range(self.head.block_number, number, -1):
+            removed = self._drop(n) + removed
+        self.db[SchemaV1.make_canonical_head_hash_lookup_key()] = target.hash
+        self.db.flush()
+        self.chain = self._cls(self.db)
+        return removed
+
+    def _drop(self, number: int) -> list[Json]:
+        block_hash = self.chain.chaindb.get_canonical_block_hash(number)
+        stored = json.loads(self.db[BLOCK_PREFIX + block_hash])
+        for tx_hex in stored["transactions"]:
+            tx_hash = bytes.fromhex(tx_hex[2:])
+            ChainDB._remove_transaction_from_canonical_chain(self.db, Hash32(tx_hash))
+            del self.db[TX_PREFIX + tx_hash]
+            del self.db[RECEIPT_PREFIX + tx_hash]
+        del self.db[SchemaV1.make_block_number_to_hash_lookup_key(BlockNumber(number))]
+        removed = logindex.remove(self.db, number)
+        for log in removed:
+            log["removed"] = True
+        return removed
+
+    def stored_transactions(self, number: int) -> list[Tx]:
+        """The transactions of canonical block `number` (for replay and reorgs)."""
+        block = self.chain.get_canonical_block_by_number(number)
+        return list(block.transactions)
+
+
+def raise_for_error(computation: Computation) -> None:
+    """Turn a failed execution into the JSON-RPC error clients expect."""
+    if not computation.is_error:
+        return
+    if isinstance(computation.error, Revert):
+        raise reverted(computation.output)
+    raise RpcError(INVALID_INPUT, f"execution failed: {type(computation.error).__name__}")
+
+
+def _apply_override(state: State, address: bytes, override: StateOverride) -> None:
+    if override.balance is not None:
+        state.set_balance(address, override.balance)
+    if override.nonce is not None:
+        state.set_nonce(address, override.nonce)
+    if override.code is not None:
+        state.set_code(address, override.code)
+    if override.state is not None:
+        state.delete_storage(address)
+        for slot, value in override.state.items():
+            state.set_storage(address, slot, value)
+    for slot, value in override.state_diff.items():
+        state.set_storage(address, slot, value)
+
+
+def _dump(value: Json) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()

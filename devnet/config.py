@@ -1,0 +1,34 @@
+"""Settings of one devnet node, with the defaults every AidLedger part shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
+DEFAULT_PORT = 8545
+DEFAULT_CHAIN_ID = 1337
+DEFAULT_DATA_DIR = Path(".aidledger/devnet")
+DEFAULT_BALANCE_WEI = 10_000 * 10**18
+DEFAULT_GAS_LIMIT = 30_000_000
+DEFAULT_MAX_LOGS = 10_000
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DevnetConfig:
+    """Everything `aidledger devnet` can be told; see docs/devnet.md."""
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    chain_id: int = DEFAULT_CHAIN_ID
+    data_dir: Path = DEFAULT_DATA_DIR
+    block_time: float = 0.0
+    accounts: int = 10
+    mnemonic: str = DEFAULT_MNEMONIC
+    balance_wei: int = DEFAULT_BALANCE_WEI
+    gas_limit: int = DEFAULT_GAS_LIMIT
+    max_logs: int = DEFAULT_MAX_LOGS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    store: str = "lmdb"
+    sync: bool = True

@@ -1,0 +1,180 @@
+"""The node: chain, pool, clock, filters and snapshots behind the JSON-RPC methods.
+
+All methods are synchronous and run on the server's event loop, one at a time, so the
+chain never sees two writers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils.exceptions import ValidationError
+
+from devnet._types import Header, State, Tx
+from devnet.accounts import DevAccount, derive_accounts
+from devnet.chain import DevChain, MinedBlock
+from devnet.clock import Clock
+from devnet.config import DevnetConfig
+from devnet.errors import INVALID_INPUT, RpcError, rejected
+from devnet.filters import Filters
+from devnet.pool import TxPool
+
+log = logging.getLogger("devnet")
+Listener = Callable[[MinedBlock | None, list[dict[str, Any]]], None]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What evm_revert restores."""
+
+    number: int
+    offset: int
+
+
+class Node:
+    """One devnet node; the RPC layer calls only this."""
+
+    def __init__(self, config: DevnetConfig) -> None:
+        self.config = config
+        self.accounts: list[DevAccount] = derive_accounts(config.mnemonic, config.accounts)
+        self.keys: dict[bytes, DevAccount] = {a.address: a for a in self.accounts}
+        self.chain = DevChain(config, self.accounts)
+        self.pool = TxPool()
+        self.clock = Clock()
+        self.filters = Filters()
+        self.listeners: list[Listener] = []
+        self._snapshots: dict[int, Snapshot] = {}
+        self._snapshot_ids = itertools.count(0)
+        self._head_state: tuple[bytes, State] | None = None
+
+    def close(self) -> None:
+        """Flush and close the store."""
+        self.chain.close()
+
+    @property
+    def instamine(self) -> bool:
+        """Whether each transaction gets its own block at once."""
+        return self.config.block_time <= 0
+
+    # ------------------------------------------------------------ submission
+
+    def head_state(self) -> State:
+        """The state after the head block (cached per head)."""
+        head = self.chain.head
+        if self._head_state is None or self._head_state[0] != head.hash:
+            self._head_state = (head.hash, self.chain.state(head))
+        return self._head_state[1]
+
+    def pending_nonce(self, sender: bytes) -> int:
+        """The nonce the sender's next transaction must carry."""
+        queued = self.pool.next_nonce(sender)
+        return queued if queued is not None else int(self.head_state().get_nonce(sender))
+
+    def submit(self, tx: Tx) -> bytes:
+        """Validate `tx`, then mine it now (instamine) or queue it; return its hash."""
+        self._validate(tx)
+        if self.instamine:
+            self.mine([tx])
+        else:
+            self.pool.add(tx)
+        return bytes(tx.hash)
+
+    def _validate(self, tx: Tx) -> None:
+        try:
+            tx.check_signature_validity()
+            sender = tx.sender
+        except (ValidationError, ValueError) as exc:
+            raise rejected(f"invalid transaction signature: {exc}") from exc
+        if tx.hash in self.pool or self.chain.tx_json(tx.hash) is not None:
+            raise rejected("already known")
+        chain_id = getattr(tx, "chain_id", None)
+        if chain_id is not None and chain_id != self.config.chain_id:
+            raise rejected(f"invalid chain id {chain_id}; this chain is {self.config.chain_id}")
+        expected = self.pending_nonce(sender)
+        if tx.nonce < expected:
+            raise rejected(f"nonce too low: next nonce {expected}, tx nonce {tx.nonce}")
+        if tx.nonce > expected:
+            raise rejected(f"nonce too high: next nonce {expected}, tx nonce {tx.nonce}")
+        self._validate_gas(tx, sender)
+
+    def _validate_gas(self, tx: Tx, sender: bytes) -> None:
+        if tx.gas < tx.intrinsic_gas:
+            raise rejected(f"intrinsic gas too low: need {tx.intrinsic_gas}, have {tx.gas}")
+        if tx.gas > self.config.gas_limit:
+            raise rejected(f"exceeds block gas limit {self.config.gas_limit}")
+        base_fee = self.chain.next_base_fee()
+        max_fee = int(tx.max_fee_per_gas)
+        if max_fee < base_fee:
+            raise rejected(f"max fee per gas {max_fee} less than block base fee {base_fee}")
+        cost = tx.gas * max_fee + tx.value
+        balance = int(self.head_state().get_balance(sender))
+        if balance < cost:
+            raise rejected(
+                f"insufficient funds for gas * price + value: balance {balance}, tx cost {cost}"
+            )
+
+    # ---------------------------------------------------------------- mining
+
+    def mine(self, txs: list[Tx] | None = None, timestamp: int | None = None) -> MinedBlock:
+        """Mine one block of `txs` (default: from the pool) and tell the listeners."""
+        if txs is None:
+            txs = self.pool.take(self.config.gas_limit)
+        parent = self.chain.head.timestamp
+        when = self.clock.next_timestamp(parent) if timestamp is None else timestamp
+        try:
+            mined = self.chain.mine(txs, when)
+        except Exception as exc:
+            log.exception("block failed; its transactions were dropped")
+            raise RpcError(INVALID_INPUT, f"block failed: {exc}") from exc
+        self.filters.on_block("0x" + mined.header.hash.hex(), mined.logs)
+        for listener in self.listeners:
+            listener(mined, [])
+        return mined
+
+    def rewind(self, number: int) -> None:
+        """Drop blocks above `number`, telling filters and subscribers of removed logs."""
+        removed = self.chain.rewind(number)
+        self._head_state = None
+        self.filters.on_block("", removed)
+        for listener in self.listeners:
+            listener(None, removed)
+
+    # --------------------------------------------------------------- testing
+
+    def snapshot(self) -> int:
+        """Remember the head and clock; return the snapshot id."""
+        snap_id = next(self._snapshot_ids)
+        self._snapshots[snap_id] = Snapshot(self.chain.head.block_number, self.clock.offset)
+        return snap_id
+
+    def revert(self, snap_id: int) -> bool:
+        """Return to snapshot `snap_id` (dropping it and later ones); False if unknown."""
+        snap = self._snapshots.get(snap_id)
+        if snap is None:
+            return False
+        for later in [s for s in self._snapshots if s >= snap_id]:
+            del self._snapshots[later]
+        self.pool.clear()
+        self.rewind(snap.number)
+        self.clock.offset = snap.offset
+        return True
+
+    def check_reorg(self, depth: int, offsets: list[int]) -> None:
+        """-32000 unless `depth` blocks can be replaced and every offset is below it."""
+        head = self.chain.head.block_number
+        if depth <= 0 or depth > head:
+            raise RpcError(INVALID_INPUT, f"reorg depth must be 1..{head}, got {depth}")
+        for offset in offsets:
+            if offset >= depth:
+                raise RpcError(INVALID_INPUT, f"block offset {offset} must be below {depth}")
+
+    def header_for(self, number: int) -> Header:
+        """The canonical header `number`, or -32001 when the chain is shorter."""
+        header = self.chain.header_by_number(number)
+        if header is None:
+            raise RpcError(-32001, f"block {number} not found")
+        return header

@@ -1,0 +1,1 @@
+"""JSON-RPC methods of the devnet, one module per method family."""
