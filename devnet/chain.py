@@ -17,7 +17,7 @@ from eth.db.chain import ChainDB
 from eth.db.schema import SchemaV1
 from eth.exceptions import HeaderNotFound, Revert
 from eth.vm.spoof import SpoofTransaction
-from eth_typing import BlockNumber, Hash32
+from eth_typing import Hash32
 
 from devnet import formatters as fmt
 from devnet import logindex
@@ -92,7 +92,13 @@ class DevChain:
         return self.chain.chaindb.get_canonical_head()
 
     def header_by_number(self, number: int) -> Header | None:
-        """The canonical header at `number`, or None past the head."""
+        """The canonical header at `number`, or None past the head.
+
+        Rewinds leave number lookups above the head in place (py-evm's gap tracking
+        expects them; the next block at that height overwrites them), so check the head.
+        """
+        if number > self.head.block_number:
+            return None
         try:
             return self.chain.chaindb.get_canonical_block_header_by_number(number)
         except HeaderNotFound:
@@ -171,6 +177,8 @@ class DevChain:
         raise_for_error(first)
         used = cap - int(first.get_gas_remaining())
         optimistic = min(cap, (used + 2300) * 64 // 63)
+        if not first.children:  # no sub-call keeps 1/64 back: used gas is what it needs
+            return optimistic
         high = cap
         if self._succeeds(msg, header, optimistic):
             return optimistic
@@ -252,7 +260,6 @@ class DevChain:
             ChainDB._remove_transaction_from_canonical_chain(self.db, Hash32(tx_hash))
             del self.db[TX_PREFIX + tx_hash]
             del self.db[RECEIPT_PREFIX + tx_hash]
-        del self.db[SchemaV1.make_block_number_to_hash_lookup_key(BlockNumber(number))]
         removed = logindex.remove(self.db, number)
         for log in removed:
             log["removed"] = True

@@ -16,9 +16,9 @@ class Clock:
         """The node's current time in seconds."""
         return int(time.time()) + self.offset
 
-    def increase(self, seconds: int) -> int:
-        """Move time forward by `seconds`; return the total offset."""
-        self.offset += seconds
+    def increase(self, seconds: int, head: int) -> int:
+        """Move time `seconds` past the later of now and the head's stamp `head`."""
+        self.offset = max(self.offset, head - int(time.time())) + seconds
         return self.offset
 
     def set_next(self, timestamp: int) -> None:

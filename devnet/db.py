@@ -43,11 +43,11 @@ class LmdbStore:
     def __init__(self, path: Path, sync: bool = True) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self._env = lmdb.open(str(path), map_size=LMDB_MAP_SIZE, sync=sync, metasync=sync)
+        self._read = self._env.begin()  # one reader, renewed after each commit
 
     def get(self, key: bytes) -> bytes | None:
-        with self._env.begin(buffers=False) as txn:
-            value: bytes | None = txn.get(key)
-            return value
+        value: bytes | None = self._read.get(key)
+        return value
 
     def commit(self, writes: dict[bytes, bytes | None]) -> None:
         with self._env.begin(write=True) as txn:
@@ -56,6 +56,8 @@ class LmdbStore:
                     txn.delete(key)
                 else:
                     txn.put(key, value)
+        self._read.abort()
+        self._read = self._env.begin()
 
     def iterate(self, start: bytes, stop: bytes) -> Iterator[tuple[bytes, bytes]]:
         with self._env.begin() as txn:
@@ -68,6 +70,7 @@ class LmdbStore:
                 yield bytes(key), bytes(value)
 
     def close(self) -> None:
+        self._read.abort()
         self._env.close()
 
 

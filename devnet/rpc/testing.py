@@ -42,7 +42,8 @@ def mine(node: Node, params: list[Any]) -> Any:
 def increase_time(node: Node, params: list[Any]) -> Any:
     """evm_increaseTime(seconds): the total offset in seconds."""
     p.expect_count(params, 1)
-    return hex(node.clock.increase(p.quantity(p.arg(params, 0, "seconds"), "seconds")))
+    seconds = p.quantity(p.arg(params, 0, "seconds"), "seconds")
+    return hex(node.clock.increase(seconds, node.chain.head.timestamp))
 
 
 def set_next_block_timestamp(node: Node, params: list[Any]) -> Any:
