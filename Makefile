@@ -48,7 +48,7 @@ lint: setup-python  ## ruff check, ruff format --check, mypy --strict
 
 slither: setup-slither setup-node  ## Static analysis: zero high and medium findings
 	$(SLITHER_VENV)/bin/slither contracts/src --solc-standard-json \
-	  --solc contracts/scripts/solc --config-file contracts/slither.config.json
+	  --solc contracts/scripts/solc --config-file contracts/slither.config.json --fail-medium
 
 gas-snapshot: setup-python setup-node  ## Rewrite contracts/gas-snapshot.json
 	AIDLEDGER_WRITE_GAS_SNAPSHOT=1 $(BIN)/pytest -q tests/contracts/test_gas_snapshot.py

@@ -209,6 +209,16 @@ contract AidRegistry is IAidRegistry, AccessControl, Pausable {
     }
 
     /// @inheritdoc IAidRegistry
+    function siteKind(bytes32 siteId) external view returns (SiteKind) {
+        return _sites[siteId].kind;
+    }
+
+    /// @inheritdoc IAidRegistry
+    function siteRegion(bytes32 siteId) external view returns (bytes8) {
+        return _sites[siteId].region;
+    }
+
+    /// @inheritdoc IAidRegistry
     function item(bytes32 itemId) external view returns (bool exists, bytes32 category) {
         ItemRecord storage i = _items[itemId];
         return (i.exists, i.category);

@@ -242,26 +242,23 @@ contract FundLedger is IFundLedger, LedgerBase {
         private
         view
     {
-        if (needId != bytes32(0)) _requireNeed(needId);
+        bytes32 siteId = bytes32(0);
+        bytes32 itemId = bytes32(0);
+        if (needId != bytes32(0)) {
+            (siteId, itemId) = ISupplyLedger(registry.supplyLedger()).needTarget(needId);
+            if (siteId == bytes32(0)) revert FundLedgerUnknownNeed(needId);
+        }
         if (kind == EarmarkKind.None) return;
-        bytes32 given;
+        bytes32 given = bytes32(0);
         if (kind == EarmarkKind.Purpose) {
             given = purpose;
-        } else if (needId != bytes32(0)) {
-            (bytes32 siteId, bytes32 itemId,,,) = ISupplyLedger(registry.supplyLedger()).need(needId);
-            if (kind == EarmarkKind.Region) {
-                (, bytes8 region,) = registry.site(siteId);
-                given = bytes32(region);
-            } else {
-                (, given) = registry.item(itemId);
-            }
+        } else if (siteId != bytes32(0) && kind == EarmarkKind.Region) {
+            given = bytes32(registry.siteRegion(siteId));
+        } else if (siteId != bytes32(0)) {
+            (bool known, bytes32 category) = registry.item(itemId);
+            given = known ? category : bytes32(0);
         }
         if (given != earmark) revert FundLedgerEarmarkMismatch(id, kind, earmark, given);
-    }
-
-    function _requireNeed(bytes32 needId) private view {
-        (bytes32 siteId,,,,) = ISupplyLedger(registry.supplyLedger()).need(needId);
-        if (siteId == bytes32(0)) revert FundLedgerUnknownNeed(needId);
     }
 
     function _requireNewId(bytes32 id, bool taken) private pure {

@@ -122,7 +122,8 @@ contract SupplyLedger is ISupplyLedger, LedgerBase {
         if (n.siteId == bytes32(0)) revert SupplyLedgerUnknownNeed(needId);
         _checkOperatorOrCoordinator(n.siteId);
         if (!n.open) revert SupplyLedgerNeedClosed(needId);
-        _closeNeed(needId, n);
+        n.open = false;
+        _emitNeedClosed(needId, n.fulfilled);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -190,13 +191,15 @@ contract SupplyLedger is ISupplyLedger, LedgerBase {
         if (quantity > remaining) revert SupplyLedgerNeedExceeded(needId, remaining, quantity);
         _take(lotId, l, quantity);
         n.fulfilled += quantity;
+        bool fulfilled = n.fulfilled == n.quantity;
+        if (fulfilled) n.open = false;
         (uint64 seq, bytes32 head) = _sequence(
             keccak256(
                 abi.encode(HandedOver.selector, handOverId, lotId, needId, quantity, beneficiaries, unit, msg.sender)
             )
         );
         emit HandedOver(handOverId, lotId, needId, quantity, beneficiaries, unit, msg.sender, seq, head);
-        if (n.fulfilled == n.quantity) _closeNeed(needId, n);
+        if (fulfilled) _emitNeedClosed(needId, n.fulfilled);
     }
 
     /// @inheritdoc ISupplyLedger
@@ -209,7 +212,7 @@ contract SupplyLedger is ISupplyLedger, LedgerBase {
             revert SupplyLedgerInvalidAdjustment(reason, delta);
         }
         if (delta < 0) {
-            // delta > type(int128).min is implied: -delta of int128.min would overflow, so check first.
+            // -type(int128).min does not fit in int128, so refuse it before negating.
             if (delta == type(int128).min) revert SupplyLedgerInvalidAdjustment(reason, delta);
             _take(lotId, l, uint128(-delta));
         } else {
@@ -238,6 +241,12 @@ contract SupplyLedger is ISupplyLedger, LedgerBase {
     {
         Need storage n = _needs[needId];
         return (n.siteId, n.itemId, n.quantity, n.fulfilled, n.open);
+    }
+
+    /// @inheritdoc ISupplyLedger
+    function needTarget(bytes32 needId) external view returns (bytes32 siteId, bytes32 itemId) {
+        Need storage n = _needs[needId];
+        return (n.siteId, n.itemId);
     }
 
     /// @inheritdoc ISupplyLedger
@@ -367,10 +376,9 @@ contract SupplyLedger is ISupplyLedger, LedgerBase {
         }
     }
 
-    function _closeNeed(bytes32 needId, Need storage n) private {
-        n.open = false;
-        (uint64 seq, bytes32 head) = _sequence(keccak256(abi.encode(NeedClosed.selector, needId, n.fulfilled, msg.sender)));
-        emit NeedClosed(needId, n.fulfilled, msg.sender, seq, head);
+    function _emitNeedClosed(bytes32 needId, uint128 fulfilled) private {
+        (uint64 seq, bytes32 head) = _sequence(keccak256(abi.encode(NeedClosed.selector, needId, fulfilled, msg.sender)));
+        emit NeedClosed(needId, fulfilled, msg.sender, seq, head);
     }
 
     function _claimId(bytes32 id) private {
@@ -392,7 +400,7 @@ contract SupplyLedger is ISupplyLedger, LedgerBase {
 
     /// @dev `kind` None accepts any registered site.
     function _requireSite(bytes32 siteId, IAidRegistry.SiteKind kind) private view {
-        (IAidRegistry.SiteKind actual,,) = registry.site(siteId);
+        IAidRegistry.SiteKind actual = registry.siteKind(siteId);
         if (actual == IAidRegistry.SiteKind.None || (kind != IAidRegistry.SiteKind.None && actual != kind)) {
             revert SupplyLedgerInvalidSite(siteId, uint8(actual));
         }

@@ -86,7 +86,7 @@ interface IAidRegistry {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Binds the two ledgers that may sequence events. Admin only, exactly once.
-    function bindLedgers(address fundLedger, address supplyLedger) external;
+    function bindLedgers(address fund, address supply) external;
 
     /// @notice Switches the emergency pause on; every write of every ledger reverts `EnforcedPause`.
     function pause() external;
@@ -133,6 +133,12 @@ interface IAidRegistry {
 
     /// @notice Kind and region of a site; kind None when unknown.
     function site(bytes32 siteId) external view returns (SiteKind kind, bytes8 region, bytes32 orgId);
+
+    /// @notice Kind of a site; None when unknown.
+    function siteKind(bytes32 siteId) external view returns (SiteKind);
+
+    /// @notice Region code of a site; zero when unknown.
+    function siteRegion(bytes32 siteId) external view returns (bytes8);
 
     /// @notice Category of an item and whether it exists.
     function item(bytes32 itemId) external view returns (bool exists, bytes32 category);

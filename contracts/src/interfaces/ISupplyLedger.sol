@@ -301,6 +301,9 @@ interface ISupplyLedger {
         view
         returns (bytes32 siteId, bytes32 itemId, uint128 quantity, uint128 fulfilled, bool open);
 
+    /// @notice The site and item of a need (zero site when unknown).
+    function needTarget(bytes32 needId) external view returns (bytes32 siteId, bytes32 itemId);
+
     /// @notice A shipment: origin, destination, line count and lines still open.
     function shipment(bytes32 shipmentId)
         external
