@@ -8,6 +8,7 @@ import fcntl
 import itertools
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -230,5 +231,7 @@ async def serve(config: DevnetConfig, out: TextIO = sys.stdout) -> None:
 
 
 def run(config: DevnetConfig) -> None:
-    """Blocking entry point used by `aidledger devnet`."""
+    """Blocking entry point used by `aidledger devnet` (AIDLEDGER_DEVNET_TRACE=1 logs calls)."""
+    level = logging.DEBUG if os.environ.get("AIDLEDGER_DEVNET_TRACE") else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(message)s")
     asyncio.run(serve(config))

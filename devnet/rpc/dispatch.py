@@ -88,6 +88,7 @@ def call(node: Node, request: dict[str, Any]) -> Any:
     if not isinstance(params, list):
         raise RpcError(-32602, 'invalid params: "params" must be an array')
     handler = METHODS.get(method)
+    log.debug("%s %s", method, params)
     if handler is None:
         raise RpcError(METHOD_NOT_FOUND, f"the method {method} does not exist/is not available")
     return handler(node, params)
