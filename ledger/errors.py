@@ -20,7 +20,7 @@ class AidLedgerConnectionError(AidLedgerError, ConnectionError):
 
 
 class ContractRevertError(AidLedgerError):
-    """A contract refused a write; nothing changed. `error` and `args` are the decoded custom error."""
+    """A contract refused a write; nothing changed. `error`/`error_args`: the decoded error."""
 
     def __init__(self, message: str, error: str, args: dict[str, object]) -> None:
         super().__init__(message)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from eth_abi import encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3.contract import Contract
-from web3.types import TxReceipt
+from web3.types import BlockIdentifier, TxReceipt
 
 from ledger.chain.artifacts import load_artifact
 from ledger.chain.client import ChainClient
@@ -184,7 +185,9 @@ class AidLedger:
 
     def record_purchase(self, coordinator: LocalAccount, purchase: PurchaseInput) -> TxReceipt:
         """Record a purchase paid from an allocation."""
-        return self.client.send(coordinator, self.supply.functions.recordPurchase(purchase.as_abi()))
+        return self.client.send(
+            coordinator, self.supply.functions.recordPurchase(purchase.as_abi())
+        )
 
     def post_need(
         self,
@@ -255,23 +258,21 @@ class AidLedger:
 
     # ----------------------------------------------------------------- views
 
-    def ledger_head(self, block: int | str = "latest") -> tuple[int, bytes]:
+    def ledger_head(self, block: BlockIdentifier = "latest") -> tuple[int, bytes]:
         """(seq, head) of the global event sequence."""
         seq, head = self.registry.functions.ledgerHead().call(block_identifier=block)
         return int(seq), bytes(head)
 
-    def pool(self, pool_id: bytes, block: int | str = "latest") -> tuple[int, int]:
+    def pool(self, pool_id: bytes, block: BlockIdentifier = "latest") -> tuple[int, int]:
         """(received, allocated) of a pool."""
         received, allocated = self.fund.functions.pool(pool_id).call(block_identifier=block)
         return int(received), int(allocated)
 
     def pool_id(self, currency: bytes, kind: EarmarkKind, earmark: bytes) -> bytes:
         """The pool id of a currency and earmark (computed locally, same as the contract)."""
-        from eth_abi import encode
-
         return keccak(encode(["bytes3", "uint8", "bytes32"], [currency, int(kind), earmark]))
 
-    def lot(self, lot_id: bytes, block: int | str = "latest") -> tuple[bytes, bytes, int]:
+    def lot(self, lot_id: bytes, block: BlockIdentifier = "latest") -> tuple[bytes, bytes, int]:
         """(item, site, on hand) of a lot."""
         item, site, on_hand = self.supply.functions.lot(lot_id).call(block_identifier=block)
         return bytes(item), bytes(site), int(on_hand)

@@ -48,7 +48,7 @@ class ChainClient:
         return self._chain_id
 
     def send(self, signer: LocalAccount, call: Call, value: int = 0) -> TxReceipt:
-        """Sign `call` with `signer`, send it, wait for the receipt; a revert raises, changing nothing."""
+        """Sign, send and wait for the receipt; a revert raises and changes nothing."""
         params: TxParams = {
             "from": signer.address,
             "nonce": self.w3.eth.get_transaction_count(signer.address, "pending"),
@@ -59,7 +59,7 @@ class ChainClient:
             tx = call.build_transaction(params)
         except _REVERT_EXCEPTIONS as exc:
             raise self._as_revert(exc) from None
-        signed = signer.sign_transaction(dict(tx))
+        signed = signer.sign_transaction(tx)  # type: ignore[arg-type]
         tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout)
         if receipt["status"] != 1:
@@ -69,7 +69,9 @@ class ChainClient:
     def fund(self, to: str, wei: int) -> None:
         """Send ether from the node's first unlocked account (dev chains only)."""
         funder = self.w3.eth.accounts[0]
-        tx_hash = self.w3.eth.send_transaction({"from": funder, "to": to, "value": Web3.to_wei(wei, "wei")})
+        tx_hash = self.w3.eth.send_transaction(
+            {"from": funder, "to": to, "value": Web3.to_wei(wei, "wei")}
+        )
         self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout)
 
     def _as_revert(self, exc: BaseException) -> ContractRevertError | BaseException:
@@ -85,5 +87,6 @@ class ChainClient:
         except _REVERT_EXCEPTIONS as exc:
             return self._as_revert(exc)
         return AidLedgerConnectionError(
-            f"transaction {receipt['transactionHash'].hex()} failed on chain without a revert reason"
+            f"transaction {receipt['transactionHash'].hex()} failed on chain "
+            "without a revert reason"
         )

@@ -44,7 +44,9 @@ class Deployment:
             ) from None
 
 
-def _deploy_one(client: ChainClient, deployer: LocalAccount, name: str, *args: object) -> tuple[str, int]:
+def _deploy_one(
+    client: ChainClient, deployer: LocalAccount, name: str, *args: object
+) -> tuple[str, int]:
     artifact = load_artifact(name)
     factory = client.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
     receipt = client.send(deployer, factory.constructor(*args))

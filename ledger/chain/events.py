@@ -30,7 +30,10 @@ class EventSpec:
     @property
     def payload_types(self) -> list[str]:
         """Types hashed into the payload: topic0 then every field except seq and head."""
-        return ["bytes32", *(t for n, t in zip(self.names, self.types, strict=True) if n not in SEQ_FIELDS)]
+        return [
+            "bytes32",
+            *(t for n, t in zip(self.names, self.types, strict=True) if n not in SEQ_FIELDS),
+        ]
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class DecodedEvent:
         return bytes(self.args["head"])
 
 
-class LedgerChainBroken(AidLedgerError):
+class LedgerChainBrokenError(AidLedgerError):
     """The event sequence has a gap, or a head does not follow from the previous one."""
 
 
@@ -103,10 +106,14 @@ def decode_log(log: Mapping[str, Any]) -> DecodedEvent | None:
         name=spec.name,
         args=args,
         emitter=to_checksum_address(log["address"]),
-        block_number=int(log["blockNumber"], 16) if isinstance(log["blockNumber"], str) else int(log["blockNumber"]),
+        block_number=int(log["blockNumber"], 16)
+        if isinstance(log["blockNumber"], str)
+        else int(log["blockNumber"]),
         block_hash=_as_bytes(log["blockHash"]),
         tx_hash=_as_bytes(log["transactionHash"]),
-        log_index=int(log["logIndex"], 16) if isinstance(log["logIndex"], str) else int(log["logIndex"]),
+        log_index=int(log["logIndex"], 16)
+        if isinstance(log["logIndex"], str)
+        else int(log["logIndex"]),
     )
 
 
@@ -119,7 +126,9 @@ def payload_hash(event: DecodedEvent) -> bytes:
 
 def next_head(previous: bytes, seq: int, emitter: str, payload: bytes) -> bytes:
     """head = keccak256(abi.encode(previousHead, seq, emitter, payloadHash))."""
-    return keccak(encode(["bytes32", "uint64", "address", "bytes32"], [previous, seq, emitter, payload]))
+    return keccak(
+        encode(["bytes32", "uint64", "address", "bytes32"], [previous, seq, emitter, payload])
+    )
 
 
 def verify_sequence(
@@ -129,13 +138,14 @@ def verify_sequence(
     seq, head = previous_seq, previous_head
     for event in events:
         if event.seq != seq + 1:
-            raise LedgerChainBroken(
-                f"event {event.name} in block {event.block_number} has seq {event.seq}, expected {seq + 1}: "
+            raise LedgerChainBrokenError(
+                f"event {event.name} in block {event.block_number} has seq {event.seq}, "
+                f"expected {seq + 1}: "
                 "an event is missing or repeated; re-fetch the block range from the node"
             )
         expected = next_head(head, event.seq, event.emitter, payload_hash(event))
         if expected != event.head:
-            raise LedgerChainBroken(
+            raise LedgerChainBrokenError(
                 f"event {event.name} seq {event.seq} carries head 0x{event.head.hex()}, "
                 f"but the events before it give 0x{expected.hex()}: the record was altered"
             )

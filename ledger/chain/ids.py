@@ -1,4 +1,4 @@
-"""Deterministic ids, donor commitments and codes: the same source record always gives the same id."""
+"""Deterministic ids, donor commitments and codes: one source record always gives one id."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ ZERO32 = b"\x00" * 32
 
 def derive_id(namespace: str, *parts: str | int | bytes) -> bytes:
     """keccak256 of the namespace and parts, so a retried write reuses its id."""
-    payload = "\x1f".join([namespace, *(p.hex() if isinstance(p, bytes) else str(p) for p in parts)])
+    payload = "\x1f".join(
+        [namespace, *(p.hex() if isinstance(p, bytes) else str(p) for p in parts)]
+    )
     return keccak(text=payload)
 
 

@@ -94,7 +94,9 @@ def decode_revert(data: bytes) -> ContractRevertError:
         n: to_checksum_address(v) if t == "address" else v
         for n, t, v in zip(names, types, values, strict=True)
     }
-    shown_args = ", ".join(f"{n}={_show(t, v)}" for n, t, v in zip(names, types, values, strict=True))
+    shown_args = ", ".join(
+        f"{n}={_show(t, v)}" for n, t, v in zip(names, types, values, strict=True)
+    )
     kind = _classify(name)
     return kind(f"{name}({shown_args}): {_HINTS[kind]}", name, args)
 

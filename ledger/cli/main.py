@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from ledger import __version__
 from ledger.cli.devnet import devnet_app
 
 app = typer.Typer(
@@ -25,8 +26,6 @@ app.add_typer(devnet_app, name="devnet")
 @app.command()
 def version() -> None:
     """Print the AidLedger version."""
-    from ledger import __version__
-
     typer.echo(__version__)
 
 

@@ -1,4 +1,4 @@
-"""Short-hands for contract tests: each records one thing with sensible defaults and returns its id."""
+"""Short-hands for contract tests: each records one thing with defaults and returns its id."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ from ledger.chain.types import (
 from tests.contracts.world import CNY, World
 
 _counter = iter(range(10**9))
+
+
+def reset_ids() -> None:
+    """Restart `fresh` ids, for runs whose calldata (and so gas) must be reproducible."""
+    global _counter  # noqa: PLW0603
+    _counter = iter(range(10**9))
 
 
 def fresh(namespace: str) -> bytes:
@@ -56,7 +62,9 @@ def give(world: World, amount: int = 10_000, **kw: Any) -> GiftInput:
     return gift
 
 
-def in_kind_input(world: World, quantity: int = 1_000, site: str = "wh_a", item: str = "mask") -> InKindInput:
+def in_kind_input(
+    world: World, quantity: int = 1_000, site: str = "wh_a", item: str = "mask"
+) -> InKindInput:
     """A valid in-kind gift into a warehouse."""
     return InKindInput(
         fresh("gift"),
@@ -90,11 +98,15 @@ def allocate(
 ) -> bytes:
     """Allocate money as the coordinator; return the allocation id."""
     allocation_id = fresh("allocation")
-    world.ledger.allocate_funds(world.coordinator, allocation_id, currency, kind, earmark, amount, need_id, purpose)
+    world.ledger.allocate_funds(
+        world.coordinator, allocation_id, currency, kind, earmark, amount, need_id, purpose
+    )
     return allocation_id
 
 
-def purchase_input(world: World, allocation_id: bytes, amount: int = 1_000, quantity: int = 500, item: str = "mask") -> PurchaseInput:
+def purchase_input(
+    world: World, allocation_id: bytes, amount: int = 1_000, quantity: int = 500, item: str = "mask"
+) -> PurchaseInput:
     """A valid purchase into warehouse A."""
     return PurchaseInput(
         fresh("purchase"),
@@ -114,15 +126,23 @@ def purchase_input(world: World, allocation_id: bytes, amount: int = 1_000, quan
 def need(world: World, quantity: int = 100, site: str = "hospital", item: str = "mask") -> bytes:
     """Post a need as the site operator; return its id."""
     need_id = fresh("need")
-    world.ledger.post_need(world.hospital, need_id, world.sites[site], world.items[item], quantity, 1, 0)
+    world.ledger.post_need(
+        world.hospital, need_id, world.sites[site], world.items[item], quantity, 1, 0
+    )
     return need_id
 
 
-def ship(world: World, lot_id: bytes, quantity: int, sender: str = "wh_a", to: str = "hospital") -> bytes:
+def ship(
+    world: World, lot_id: bytes, quantity: int, sender: str = "wh_a", to: str = "hospital"
+) -> bytes:
     """Dispatch one line from `sender`'s site; return the shipment id."""
     shipment_id = fresh("shipment")
     world.ledger.dispatch_shipment(
-        world.staff[sender], shipment_id, world.sites[sender], world.sites[to], [DispatchLine(lot_id, quantity)]
+        world.staff[sender],
+        shipment_id,
+        world.sites[sender],
+        world.sites[to],
+        [DispatchLine(lot_id, quantity)],
     )
     return shipment_id
 

@@ -27,7 +27,12 @@ from tests.contracts.helpers import (
 from tests.contracts.world import CNY, USD, World
 
 
-def pool_of(world: World, currency: bytes = CNY, kind: EarmarkKind = EarmarkKind.NONE, earmark: bytes = ZERO32) -> tuple[int, int]:
+def pool_of(
+    world: World,
+    currency: bytes = CNY,
+    kind: EarmarkKind = EarmarkKind.NONE,
+    earmark: bytes = ZERO32,
+) -> tuple[int, int]:
     return world.ledger.pool(world.ledger.pool_id(currency, kind, earmark))
 
 
@@ -69,7 +74,9 @@ def test_record_gift_twice_reverts_and_changes_nothing(world: World) -> None:
         ({"gift_id": ZERO32}, "FundLedgerZeroId"),
     ],
 )
-def test_record_gift_reverts_on_bad_input(world: World, changes: dict[str, object], error: str) -> None:
+def test_record_gift_reverts_on_bad_input(
+    world: World, changes: dict[str, object], error: str
+) -> None:
     changes = dict(changes)
     amount = int(changes.pop("amount", 100))  # type: ignore[call-overload]
     with pytest.raises(InvalidInputError) as info:
@@ -80,7 +87,10 @@ def test_record_gift_reverts_on_bad_input(world: World, changes: dict[str, objec
 def test_record_gift_requires_intake_role(world: World) -> None:
     with pytest.raises(UnauthorizedError) as info:
         world.ledger.record_gift(world.coordinator, gift_input())
-    assert info.value.error_args == {"account": world.coordinator.address, "neededRole": INTAKE_ROLE}
+    assert info.value.error_args == {
+        "account": world.coordinator.address,
+        "neededRole": INTAKE_ROLE,
+    }
 
 
 def test_record_gifts_batch_is_all_or_nothing(world: World) -> None:
@@ -101,7 +111,9 @@ def test_record_gifts_batch_is_all_or_nothing(world: World) -> None:
 
 def test_pledge_is_paid_by_gifts_in_its_currency(world: World) -> None:
     pledge_id = fresh("pledge")
-    receipt = world.ledger.record_pledge(world.intake, pledge_id, CNY, 5_000, EarmarkKind.NONE, ZERO32, label("d"), 1_900_000_000)
+    receipt = world.ledger.record_pledge(
+        world.intake, pledge_id, CNY, 5_000, EarmarkKind.NONE, ZERO32, label("d"), 1_900_000_000
+    )
     assert events(world, receipt)[0].name == "PledgeRecorded"
     give(world, 2_000, pledge_id=pledge_id)
     give(world, 4_000, pledge_id=pledge_id)
@@ -110,9 +122,9 @@ def test_pledge_is_paid_by_gifts_in_its_currency(world: World) -> None:
     with pytest.raises(InvalidInputError) as info:
         give(world, 1, currency=USD, pledge_id=pledge_id)
     assert info.value.error_args == {"pledgeId": pledge_id, "pledged": CNY, "given": USD}
-    with pytest.raises(NotFoundError) as info:
+    with pytest.raises(NotFoundError) as info125:
         give(world, 1, pledge_id=fresh("pledge"))
-    assert info.value.error == "FundLedgerUnknownPledge"
+    assert info125.value.error == "FundLedgerUnknownPledge"
 
 
 def test_record_pledge_reverts(world: World) -> None:
@@ -136,7 +148,12 @@ def test_allocate_moves_money_out_of_pool(world: World) -> None:
     allocation_id = allocate(world, 600, purpose=label("masks"))
     assert pool_of(world) == (1_000, 600)
     pool_id, amount, spent, released = world.ledger.view("fund", "allocation", allocation_id)
-    assert (bytes(pool_id), amount, spent, released) == (world.ledger.pool_id(CNY, EarmarkKind.NONE, ZERO32), 600, 0, 0)
+    assert (bytes(pool_id), amount, spent, released) == (
+        world.ledger.pool_id(CNY, EarmarkKind.NONE, ZERO32),
+        600,
+        0,
+        0,
+    )
 
 
 def test_allocate_beyond_pool_reverts_with_values(world: World) -> None:
@@ -153,11 +170,15 @@ def test_allocate_reverts_on_duplicate_zero_and_role(world: World) -> None:
     give(world, 1_000)
     allocation_id = allocate(world, 10)
     with pytest.raises(DuplicateIdError):
-        world.ledger.allocate_funds(world.coordinator, allocation_id, CNY, EarmarkKind.NONE, ZERO32, 10, ZERO32, ZERO32)
+        world.ledger.allocate_funds(
+            world.coordinator, allocation_id, CNY, EarmarkKind.NONE, ZERO32, 10, ZERO32, ZERO32
+        )
     with pytest.raises(InvalidInputError, match="FundLedgerZeroAmount"):
         allocate(world, 0)
     with pytest.raises(UnauthorizedError) as info:
-        world.ledger.allocate_funds(world.intake, fresh("a"), CNY, EarmarkKind.NONE, ZERO32, 10, ZERO32, ZERO32)
+        world.ledger.allocate_funds(
+            world.intake, fresh("a"), CNY, EarmarkKind.NONE, ZERO32, 10, ZERO32, ZERO32
+        )
     assert info.value.error_args["neededRole"] == COORDINATOR_ROLE
     with pytest.raises(NotFoundError, match="FundLedgerUnknownNeed"):
         allocate(world, 10, need_id=fresh("need"))
@@ -188,16 +209,24 @@ def test_category_earmark_checked_at_allocation_and_purchase(world: World) -> No
     give(world, 5_000, kind=EarmarkKind.CATEGORY, earmark=ppe)
     with pytest.raises(InvalidInputError, match="FundLedgerEarmarkMismatch"):
         allocate(world, 100, EarmarkKind.CATEGORY, ppe, need_id=need(world, item="rice"))
-    allocation_id = allocate(world, 1_000, EarmarkKind.CATEGORY, ppe, need_id=need(world, item="mask"))
+    allocation_id = allocate(
+        world, 1_000, EarmarkKind.CATEGORY, ppe, need_id=need(world, item="mask")
+    )
     with pytest.raises(InvalidInputError, match="FundLedgerEarmarkMismatch"):
-        world.ledger.record_purchase(world.coordinator, purchase_input(world, allocation_id, item="rice"))
-    world.ledger.record_purchase(world.coordinator, purchase_input(world, allocation_id, item="gloves"))
+        world.ledger.record_purchase(
+            world.coordinator, purchase_input(world, allocation_id, item="rice")
+        )
+    world.ledger.record_purchase(
+        world.coordinator, purchase_input(world, allocation_id, item="gloves")
+    )
 
 
 def test_release_returns_unspent_remainder(world: World) -> None:
     give(world, 1_000)
     allocation_id = allocate(world, 800)
-    world.ledger.record_purchase(world.coordinator, purchase_input(world, allocation_id, amount=300))
+    world.ledger.record_purchase(
+        world.coordinator, purchase_input(world, allocation_id, amount=300)
+    )
     receipt = world.ledger.release_allocation(world.coordinator, allocation_id)
     (event,) = events(world, receipt)
     assert event.name == "AllocationReleased" and event.args["amount"] == 500
@@ -214,7 +243,9 @@ def test_release_returns_unspent_remainder(world: World) -> None:
 def test_spend_only_by_supply_ledger(world: World) -> None:
     give(world, 1_000)
     allocation_id = allocate(world, 100)
-    fn = world.ledger.fund.functions.spend(allocation_id, fresh("p"), 10, ZERO32, world.coordinator.address)
+    fn = world.ledger.fund.functions.spend(
+        allocation_id, fresh("p"), 10, ZERO32, world.coordinator.address
+    )
     with pytest.raises(InvalidInputError) as info:
         world.ledger.client.send(world.coordinator, fn)
     assert info.value.error == "FundLedgerNotSupplyLedger"

@@ -52,7 +52,10 @@ def test_in_kind_gift_creates_lot_in_warehouse(world: World) -> None:
     gift_event, lot_event = events(world, receipt)
     assert gift_event.name == "InKindGiftRecorded" and gift_event.args["lotId"] == gift.lot_id
     assert lot_event.name == "LotCreated"
-    assert lot_event.args["origin"] == LotOrigin.IN_KIND_GIFT and lot_event.args["originId"] == gift.gift_id
+    assert (
+        lot_event.args["origin"] == LotOrigin.IN_KIND_GIFT
+        and lot_event.args["originId"] == gift.gift_id
+    )
     assert world.ledger.lot(gift.lot_id) == (world.items["mask"], world.sites["wh_a"], 700)
 
 
@@ -92,7 +95,9 @@ def test_in_kind_gift_duplicates_and_role(world: World) -> None:
     with pytest.raises(DuplicateIdError):
         world.ledger.record_in_kind_gift(world.intake, gift)
     with pytest.raises(DuplicateIdError) as info:
-        world.ledger.record_in_kind_gift(world.intake, replace(in_kind_input(world), lot_id=gift.lot_id))
+        world.ledger.record_in_kind_gift(
+            world.intake, replace(in_kind_input(world), lot_id=gift.lot_id)
+        )
     assert info.value.error_args == {"id": gift.lot_id}
     with pytest.raises(UnauthorizedError):
         world.ledger.record_in_kind_gift(world.wh_a, in_kind_input(world))
@@ -119,7 +124,11 @@ def test_purchase_spends_allocation_and_creates_lot(world: World) -> None:
     allocation_id = allocate(world, 5_000)
     purchase = purchase_input(world, allocation_id, amount=3_000, quantity=1_500)
     receipt = world.ledger.record_purchase(world.coordinator, purchase)
-    assert [e.name for e in events(world, receipt)] == ["AllocationSpent", "PurchaseRecorded", "LotCreated"]
+    assert [e.name for e in events(world, receipt)] == [
+        "AllocationSpent",
+        "PurchaseRecorded",
+        "LotCreated",
+    ]
     assert on_hand(world, purchase.lot_id) == 1_500
     assert world.ledger.view("fund", "allocation", allocation_id)[2] == 3_000
 
@@ -206,8 +215,12 @@ def test_partial_receipt_needs_a_reason(world: World) -> None:
     shipment_id = ship(world, lot_id, 100)
     with pytest.raises(InvalidInputError) as info:
         world.ledger.receive_shipment(world.hospital, shipment_id, [ReceiptLine(0, 90)])
-    assert info.value.error == "SupplyLedgerMissingReason" and info.value.error_args["declared"] == 10
-    receipt = world.ledger.receive_shipment(world.hospital, shipment_id, [ReceiptLine(0, 90, DiscrepancyReason.DAMAGED)])
+    assert (
+        info.value.error == "SupplyLedgerMissingReason" and info.value.error_args["declared"] == 10
+    )
+    receipt = world.ledger.receive_shipment(
+        world.hospital, shipment_id, [ReceiptLine(0, 90, DiscrepancyReason.DAMAGED)]
+    )
     line_event = events(world, receipt)[0]
     assert (line_event.args["received"], line_event.args["declared"]) == (90, 10)
     assert line_event.args["reason"] == DiscrepancyReason.DAMAGED
@@ -215,7 +228,9 @@ def test_partial_receipt_needs_a_reason(world: World) -> None:
 
 def test_receipt_of_nothing_declares_the_whole_line_lost(world: World) -> None:
     shipment_id = ship(world, stock(world, 100), 100)
-    receipt = world.ledger.receive_shipment(world.hospital, shipment_id, [ReceiptLine(0, 0, DiscrepancyReason.LOST)])
+    receipt = world.ledger.receive_shipment(
+        world.hospital, shipment_id, [ReceiptLine(0, 0, DiscrepancyReason.LOST)]
+    )
     assert [e.name for e in events(world, receipt)] == ["ShipmentLineReceived", "ShipmentCompleted"]
     assert events(world, receipt)[0].args["lotId"] == ZERO32
 
@@ -226,7 +241,12 @@ def test_receive_reverts(world: World) -> None:
     receive = world.ledger.receive_shipment
     with pytest.raises(InsufficientError) as info:
         receive(world.hospital, shipment_id, [ReceiptLine(0, 51)])
-    assert info.value.error_args == {"shipmentId": shipment_id, "lineIndex": 0, "shipped": 50, "received": 51}
+    assert info.value.error_args == {
+        "shipmentId": shipment_id,
+        "lineIndex": 0,
+        "shipped": 50,
+        "received": 51,
+    }
     with pytest.raises(InvalidInputError, match="SupplyLedgerUnexpectedReason"):
         receive(world.hospital, shipment_id, [ReceiptLine(0, 50, DiscrepancyReason.SHORT)])
     with pytest.raises(NotFoundError, match="SupplyLedgerUnknownLine"):
@@ -246,10 +266,14 @@ def test_multi_line_shipment_received_in_two_steps(world: World) -> None:
     a, b = stock(world, 100), stock(world, 100, item="gloves")
     shipment_id = fresh("s")
     lines = [DispatchLine(a, 30), DispatchLine(b, 40)]
-    world.ledger.dispatch_shipment(world.wh_a, shipment_id, world.sites["wh_a"], world.sites["wh_b"], lines)
+    world.ledger.dispatch_shipment(
+        world.wh_a, shipment_id, world.sites["wh_a"], world.sites["wh_b"], lines
+    )
     first = world.ledger.receive_shipment(world.wh_b, shipment_id, [ReceiptLine(1, 40)])
     assert "ShipmentCompleted" not in [e.name for e in events(world, first)]
-    second = world.ledger.receive_shipment(world.wh_b, shipment_id, [ReceiptLine(0, 25, DiscrepancyReason.SHORT)])
+    second = world.ledger.receive_shipment(
+        world.wh_b, shipment_id, [ReceiptLine(0, 25, DiscrepancyReason.SHORT)]
+    )
     assert events(world, second)[-1].name == "ShipmentCompleted"
 
 
@@ -260,7 +284,9 @@ def test_dispatch_reverts(world: World) -> None:
     dispatch = world.ledger.dispatch_shipment
     before = head(world)
     with pytest.raises(UnauthorizedError):
-        dispatch(world.wh_b, fresh("s"), sites["wh_a"], sites["hospital"], [DispatchLine(lot_id, 1)])
+        dispatch(
+            world.wh_b, fresh("s"), sites["wh_a"], sites["hospital"], [DispatchLine(lot_id, 1)]
+        )
     with pytest.raises(InvalidInputError, match="SupplyLedgerSameSite"):
         dispatch(world.wh_a, fresh("s"), sites["wh_a"], sites["wh_a"], [DispatchLine(lot_id, 1)])
     with pytest.raises(InvalidInputError, match="SupplyLedgerInvalidSite"):
@@ -270,16 +296,32 @@ def test_dispatch_reverts(world: World) -> None:
     with pytest.raises(InvalidInputError, match="SupplyLedgerLotNotAtSite"):
         dispatch(world.wh_a, fresh("s"), sites["wh_a"], sites["hospital"], [DispatchLine(b_lot, 1)])
     with pytest.raises(InsufficientError) as info:
-        dispatch(world.wh_a, fresh("s"), sites["wh_a"], sites["hospital"], [DispatchLine(lot_id, 60), DispatchLine(lot_id, 41)])
+        dispatch(
+            world.wh_a,
+            fresh("s"),
+            sites["wh_a"],
+            sites["hospital"],
+            [DispatchLine(lot_id, 60), DispatchLine(lot_id, 41)],
+        )
     assert info.value.error_args == {"lotId": lot_id, "available": 40, "requested": 41}
     with pytest.raises(InvalidInputError, match="SupplyLedgerZeroQuantity"):
-        dispatch(world.wh_a, fresh("s"), sites["wh_a"], sites["hospital"], [DispatchLine(lot_id, 0)])
+        dispatch(
+            world.wh_a, fresh("s"), sites["wh_a"], sites["hospital"], [DispatchLine(lot_id, 0)]
+        )
     with pytest.raises(NotFoundError, match="SupplyLedgerUnknownLot"):
-        dispatch(world.wh_a, fresh("s"), sites["wh_a"], sites["hospital"], [DispatchLine(fresh("lot"), 1)])
+        dispatch(
+            world.wh_a,
+            fresh("s"),
+            sites["wh_a"],
+            sites["hospital"],
+            [DispatchLine(fresh("lot"), 1)],
+        )
     assert head(world) == before and on_hand(world, lot_id) == 100
     shipment_id = ship(world, lot_id, 1)
     with pytest.raises(DuplicateIdError):
-        dispatch(world.wh_a, shipment_id, sites["wh_a"], sites["hospital"], [DispatchLine(lot_id, 1)])
+        dispatch(
+            world.wh_a, shipment_id, sites["wh_a"], sites["hospital"], [DispatchLine(lot_id, 1)]
+        )
 
 
 # ------------------------------------------------------------------ hand-overs
@@ -294,8 +336,12 @@ def _stock_at_hospital(world: World, quantity: int = 100, item: str = "mask") ->
 def test_hand_over_fulfils_need_and_closes_it(world: World) -> None:
     lot_id = _stock_at_hospital(world)
     need_id = need(world, 60)
-    world.ledger.record_hand_over(world.hospital, fresh("h"), lot_id, need_id, 40, 40, BeneficiaryUnit.PEOPLE)
-    receipt = world.ledger.record_hand_over(world.hospital, fresh("h"), lot_id, need_id, 20, 5, BeneficiaryUnit.HOUSEHOLDS)
+    world.ledger.record_hand_over(
+        world.hospital, fresh("h"), lot_id, need_id, 40, 40, BeneficiaryUnit.PEOPLE
+    )
+    receipt = world.ledger.record_hand_over(
+        world.hospital, fresh("h"), lot_id, need_id, 20, 5, BeneficiaryUnit.HOUSEHOLDS
+    )
     assert [e.name for e in events(world, receipt)] == ["HandedOver", "NeedClosed"]
     assert on_hand(world, lot_id) == 40
     assert world.ledger.view("supply", "need", need_id)[2:] == [60, 60, False]
@@ -340,7 +386,9 @@ def test_adjustments_remove_or_correct_stock(world: World) -> None:
     lot_id = stock(world, 100)
     world.ledger.record_adjustment(world.wh_a, fresh("adj"), lot_id, -10, AdjustmentReason.EXPIRED)
     world.ledger.record_adjustment(world.wh_a, fresh("adj"), lot_id, -5, AdjustmentReason.DAMAGED)
-    receipt = world.ledger.record_adjustment(world.wh_a, fresh("adj"), lot_id, 3, AdjustmentReason.COUNT_CORRECTION)
+    receipt = world.ledger.record_adjustment(
+        world.wh_a, fresh("adj"), lot_id, 3, AdjustmentReason.COUNT_CORRECTION
+    )
     assert events(world, receipt)[0].args["delta"] == 3
     assert on_hand(world, lot_id) == 88
 
@@ -352,7 +400,11 @@ def test_adjustment_reverts(world: World) -> None:
         adjust(world.wh_b, fresh("adj"), lot_id, -1, AdjustmentReason.DAMAGED)
     with pytest.raises(InvalidInputError, match="SupplyLedgerInvalidReason"):
         adjust(world.wh_a, fresh("adj"), lot_id, -1, AdjustmentReason.NONE)
-    for delta, reason in ((5, AdjustmentReason.EXPIRED), (0, AdjustmentReason.COUNT_CORRECTION), (MIN_INT128, AdjustmentReason.DAMAGED)):
+    for delta, reason in (
+        (5, AdjustmentReason.EXPIRED),
+        (0, AdjustmentReason.COUNT_CORRECTION),
+        (MIN_INT128, AdjustmentReason.DAMAGED),
+    ):
         with pytest.raises(InvalidInputError, match="SupplyLedgerInvalidAdjustment"):
             adjust(world.wh_a, fresh("adj"), lot_id, delta, reason)
     with pytest.raises(InsufficientError, match="SupplyLedgerInsufficientStock"):

@@ -22,7 +22,8 @@ USD = currency_code("USD")
 
 def staff_key(name: str) -> LocalAccount:
     """A deterministic test key per staff name."""
-    return Account.from_key(keccak(text=f"aidledger-test-staff-{name}"))
+    account: LocalAccount = Account.from_key(keccak(text=f"aidledger-test-staff-{name}"))
+    return account
 
 
 @dataclass
@@ -39,7 +40,8 @@ class World:
     def __getattr__(self, name: str) -> LocalAccount:
         staff = self.__dict__.get("staff", {})
         if name in staff:
-            return staff[name]  # type: ignore[no-any-return]
+            account: LocalAccount = staff[name]
+            return account
         raise AttributeError(name)
 
 
@@ -53,15 +55,19 @@ def build_world(w3: Web3, backend: str) -> World:
     ledger = AidLedger.attach(client, deployment)
     world = World(backend, ledger, staff)
     admin = staff["admin"]
-    for role, who in ((INTAKE_ROLE, "intake"), (COORDINATOR_ROLE, "coordinator"), (AUDITOR_ROLE, "auditor")):
+    for role, who in (
+        (INTAKE_ROLE, "intake"),
+        (COORDINATOR_ROLE, "coordinator"),
+        (AUDITOR_ROLE, "auditor"),
+    ):
         ledger.grant_role(admin, role, staff[who].address)
-    for key, kind, name in (
+    for key, org_kind, name in (
         ("relief", OrgKind.RELIEF_AGENCY, "Wuhan Relief Coalition"),
         ("hospital", OrgKind.HOSPITAL, "Jinyintan Hospital"),
         ("supplier", OrgKind.SUPPLIER, "Huabei Medical Supply"),
     ):
         world.orgs[key] = derive_id("org", key)
-        ledger.register_organisation(admin, world.orgs[key], kind, name)
+        ledger.register_organisation(admin, world.orgs[key], org_kind, name)
     for key, org, kind, region, operator in (
         ("wh_a", "relief", SiteKind.WAREHOUSE, "CN-HB", "wh_a"),
         ("wh_b", "relief", SiteKind.WAREHOUSE, "CN-GD", "wh_b"),
@@ -69,9 +75,15 @@ def build_world(w3: Web3, backend: str) -> World:
         ("clinic", "hospital", SiteKind.RECIPIENT, "CN-GD", "hospital"),
     ):
         world.sites[key] = derive_id("site", key)
-        ledger.register_site(admin, world.sites[key], world.orgs[org], kind, region_code(region), key)
+        ledger.register_site(
+            admin, world.sites[key], world.orgs[org], kind, region_code(region), key
+        )
         ledger.grant_site_operator(admin, world.sites[key], staff[operator].address)
-    for key, category, unit in (("mask", "ppe", "piece"), ("gloves", "ppe", "pair"), ("rice", "food", "kg")):
+    for key, category, unit in (
+        ("mask", "ppe", "piece"),
+        ("gloves", "ppe", "pair"),
+        ("rice", "food", "kg"),
+    ):
         world.items[key] = derive_id("item", key)
         ledger.register_item(staff["coordinator"], world.items[key], label(category), unit, key)
     return world
