@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import click
 import typer
 
 from ledger import __version__
+from ledger.cli.deploy import deploy
 from ledger.cli.devnet import devnet_app
+from ledger.errors import AidLedgerError
 
 app = typer.Typer(
     name="aidledger",
@@ -21,6 +24,7 @@ def _root() -> None:
 
 
 app.add_typer(devnet_app, name="devnet")
+app.command()(deploy)
 
 
 @app.command()
@@ -30,5 +34,16 @@ def version() -> None:
 
 
 def main() -> None:
-    """Run the CLI (used by `python -m ledger`)."""
-    app()
+    """Run the CLI; an AidLedgerError prints its message (what went wrong, what to do), exit 1."""
+    try:
+        app(standalone_mode=False)
+    except AidLedgerError as exc:
+        typer.secho(f"error: {exc}", err=True, fg="red")
+        raise SystemExit(1) from None
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Abort:
+        raise SystemExit(130) from None

@@ -1,0 +1,54 @@
+"""`aidledger deploy`: deploy the contracts and write deployments/<chain-id>.json."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from ledger.chain.client import ChainClient
+from ledger.chain.deployment import deploy_system
+from ledger.config import DEV_CHAIN_IDS, DEV_MNEMONIC, load_settings
+from ledger.errors import AidLedgerConfigError
+
+
+def deployer_account(chain_id: int, key_env: str) -> LocalAccount:
+    """The key in `key_env`; on a dev chain (1337, 31337) the public dev mnemonic's account 0."""
+    key = os.environ.get(key_env)
+    if key:
+        account: LocalAccount = Account.from_key(key)
+        return account
+    if chain_id in DEV_CHAIN_IDS:
+        Account.enable_unaudited_hdwallet_features()
+        dev: LocalAccount = Account.from_mnemonic(DEV_MNEMONIC)
+        return dev
+    raise AidLedgerConfigError(
+        f"chain {chain_id} is not a dev chain: put the deployer's private key in ${key_env}"
+    )
+
+
+def deploy(
+    rpc: Annotated[str | None, typer.Option(help="Node URL (default: AIDLEDGER_RPC_URL).")] = None,
+    key_env: Annotated[
+        str, typer.Option(help="Environment variable holding the deployer's private key.")
+    ] = "AIDLEDGER_DEPLOYER_KEY",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the deployment as JSON.")] = False,
+) -> None:
+    """Deploy AidRegistry, FundLedger and SupplyLedger; the deployer becomes administrator."""
+    settings = load_settings()
+    client = ChainClient.connect(rpc or settings.rpc_url)
+    deployment = deploy_system(client, deployer_account(client.chain_id, key_env))
+    path = deployment.save(settings.deployments_dir)
+    if as_json:
+        typer.echo(json.dumps(asdict(deployment), indent=2))
+        return
+    typer.echo(f"deployed on chain {deployment.chain_id} at block {deployment.deployment_block}")
+    typer.echo(f"  AidRegistry   {deployment.registry}")
+    typer.echo(f"  FundLedger    {deployment.fund_ledger}")
+    typer.echo(f"  SupplyLedger  {deployment.supply_ledger}")
+    typer.echo(f"written to {path}")

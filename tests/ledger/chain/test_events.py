@@ -1,0 +1,47 @@
+"""The hash-chained sequence detects a missing, reordered or altered event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from ledger.chain.events import DecodedEvent, LedgerChainBrokenError, decode_log, verify_sequence
+from tests.chain_backends import eth_tester_web3
+from tests.contracts.helpers import give
+from tests.contracts.world import World, build_world
+
+
+@pytest.fixture(scope="module")
+def history() -> Iterator[list[DecodedEvent]]:
+    with eth_tester_web3() as w3:
+        world: World = build_world(w3, "eth_tester")
+        for amount in (100, 200, 300):
+            give(world, amount)
+        d = world.ledger.deployment
+        logs = w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "address": d.fund_ledger})  # type: ignore[typeddict-item]
+        logs += w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "address": d.registry})  # type: ignore[typeddict-item]
+        logs.sort(key=lambda log: (log["blockNumber"], log["logIndex"]))
+        yield [e for e in (decode_log(dict(log)) for log in logs) if e is not None]
+
+
+def test_full_history_verifies(history: list[DecodedEvent]) -> None:
+    assert [e.seq for e in verify_sequence(history)] == list(range(1, len(history) + 1))
+
+
+def test_missing_event_is_a_gap(history: list[DecodedEvent]) -> None:
+    with pytest.raises(LedgerChainBrokenError, match="is missing or repeated"):
+        list(verify_sequence(history[:5] + history[6:]))
+
+
+def test_altered_amount_breaks_the_head(history: list[DecodedEvent]) -> None:
+    gift = next(i for i, e in enumerate(history) if e.name == "GiftRecorded")
+    forged = replace(history[gift], args={**history[gift].args, "amount": 1})
+    with pytest.raises(LedgerChainBrokenError, match="was altered"):
+        list(verify_sequence([*history[:gift], forged, *history[gift + 1 :]]))
+
+
+def test_unrelated_logs_are_ignored() -> None:
+    log = {"topics": ["0x" + "00" * 32], "data": "0x", "address": "0x" + "11" * 20}
+    assert decode_log(log) is None
