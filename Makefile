@@ -62,7 +62,7 @@ fuzz: setup-python  ## Long property-test profile (10x the CI examples)
 soak: fuzz  ## Long reliability profiles
 
 bench: setup-python setup-node  ## Benchmarks; results go to docs/benchmarks.md by hand
-	$(PY) -m bench.contracts_gas
+	$(PY) -m bench.devnet
 
 demo:  ## Run the whole system on the embedded defaults
 	@echo "make demo: not yet — the devnet, indexer and portal issues bring it."
