@@ -8,6 +8,7 @@ above a height from the canonical chain and from the indexes in one flush as wel
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,15 +19,19 @@ from eth.db.schema import SchemaV1
 from eth.exceptions import HeaderNotFound, Revert
 from eth.vm.spoof import SpoofTransaction
 from eth_typing import Hash32
+from eth_utils.exceptions import ValidationError
 
 from devnet import formatters as fmt
-from devnet import logindex
+from devnet import logindex, ordered_trie
 from devnet._types import Block, Computation, EvmChain, Header, State, Tx
 from devnet.accounts import DevAccount
 from devnet.config import DevnetConfig
 from devnet.db import DiskDB, open_store
 from devnet.errors import INVALID_INPUT, RpcError, reverted
 from devnet.genesis import chain_class, open_chain
+
+ordered_trie.install()
+log = logging.getLogger("devnet.chain")
 
 TX_PREFIX = b"devnet:tx:"
 RECEIPT_PREFIX = b"devnet:receipt:"
@@ -203,19 +208,62 @@ class DevChain:
         tx: Tx = builder.decode(raw)
         return tx
 
-    def mine(self, txs: list[Tx], timestamp: int) -> MinedBlock:
-        """Mine one block of `txs` at `timestamp` (at least parent + 1) and make it durable."""
+    def mine(self, txs: list[Tx], timestamp: int) -> tuple[MinedBlock, list[Tx]]:
+        """Mine one block at `timestamp` (at least parent + 1) and make it durable.
+
+        Transactions are applied in order while the block has gas left for the next one's
+        limit (as geth and anvil pack); the rest come back as the second value. A
+        transaction that fails validation at execution time is dropped, not the block.
+        """
         timestamp = max(timestamp, self.head.timestamp + 1)
-        self.chain.header = self.chain.header.copy(timestamp=timestamp)
+        header = self.chain.header.copy(timestamp=timestamp)
         try:
-            result, receipts, computations = self.chain.mine_all(txs, mix_hash=os.urandom(32))
-            mined = self._index(result.imported_block, receipts, computations)
+            block, receipts, computations, rest = self._build(header, txs)
+            mined = self._index(block, receipts, computations)
             self.db.flush()
         except BaseException:
             self.db.discard()
             self.chain = self._cls(self.db)
             raise
-        return mined
+        self.chain.header = self.chain.create_header_from_parent(block.header)
+        return mined, rest
+
+    def _build(self, header: Header, txs: list[Tx]) -> tuple[Block, list[Any], list[Any], list[Tx]]:
+        vm = self.chain.get_vm(header)
+        applied: list[Tx] = []
+        receipts: list[Any] = []
+        computations: list[Any] = []
+        current = header
+        for position, tx in enumerate(txs):
+            if current.gas_used + tx.gas > current.gas_limit:
+                return self._seal(vm, current, applied, receipts, computations, txs[position:])
+            snapshot = vm.state.snapshot()
+            try:
+                receipt, computation = vm.apply_transaction(current, tx)
+            except ValidationError:
+                vm.state.revert(snapshot)
+                log.warning("dropped invalid transaction 0x%s", tx.hash.hex())
+                continue
+            current = vm.add_receipt_to_header(current, receipt)
+            current = vm.increment_blob_gas_used(current, tx)
+            applied.append(tx)
+            receipts.append(receipt)
+            computations.append(computation)
+        return self._seal(vm, current, applied, receipts, computations, [])
+
+    def _seal(
+        self,
+        vm: Any,
+        header: Header,
+        txs: list[Tx],
+        receipts: list[Any],
+        comps: list[Any],
+        rest: list[Tx],
+    ) -> tuple[Block, list[Any], list[Any], list[Tx]]:
+        filled = vm.set_block_transactions_and_withdrawals(vm.get_block(), header, txs, receipts)
+        block = vm.mine_block(filled, mix_hash=os.urandom(32)).block
+        self.chain.chaindb.persist_block(block)
+        return block, receipts, comps, rest
 
     def _index(self, block: Block, receipts: Any, computations: Any) -> MinedBlock:
         header = block.header

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from eth_keys.exceptions import BadSignature
 from eth_utils.exceptions import ValidationError
 
 from devnet._types import Header, State, Tx
@@ -24,6 +25,7 @@ from devnet.filters import Filters
 from devnet.pool import TxPool
 
 log = logging.getLogger("devnet")
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 Listener = Callable[[MinedBlock | None, list[dict[str, Any]]], None]
 
 
@@ -84,10 +86,11 @@ class Node:
         return bytes(tx.hash)
 
     def _validate(self, tx: Tx) -> None:
+        if not (0 < tx.r < SECP256K1_N and 0 < tx.s <= SECP256K1_N // 2):
+            raise rejected("invalid transaction signature: r or s out of range (EIP-2)")
         try:
-            tx.check_signature_validity()
-            sender = tx.sender
-        except (ValidationError, ValueError) as exc:
+            sender = tx.sender  # one public-key recovery, cached on the transaction
+        except (ValidationError, ValueError, BadSignature) as exc:
             raise rejected(f"invalid transaction signature: {exc}") from exc
         if tx.hash in self.pool or self.chain.tx_json(tx.hash) is not None:
             raise rejected("already known")
@@ -120,16 +123,18 @@ class Node:
     # ---------------------------------------------------------------- mining
 
     def mine(self, txs: list[Tx] | None = None, timestamp: int | None = None) -> MinedBlock:
-        """Mine one block of `txs` (default: from the pool) and tell the listeners."""
-        if txs is None:
-            txs = self.pool.take(self.config.gas_limit)
+        """Mine one block of `txs` (default: the pool, as much as fits) and tell listeners."""
+        from_pool = txs is None
+        candidates = self.pool.take() if txs is None else txs
         parent = self.chain.head.timestamp
         when = self.clock.next_timestamp(parent) if timestamp is None else timestamp
         try:
-            mined = self.chain.mine(txs, when)
+            mined, rest = self.chain.mine(candidates, when)
         except Exception as exc:
             log.exception("block failed; its transactions were dropped")
             raise RpcError(INVALID_INPUT, f"block failed: {exc}") from exc
+        if from_pool:
+            self.pool.put_back(rest)
         self.filters.on_block("0x" + mined.header.hash.hex(), mined.logs)
         for listener in self.listeners:
             listener(mined, [])

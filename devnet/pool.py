@@ -31,23 +31,23 @@ class TxPool:
         self._txs[tx.hash] = tx
         self._next_nonce[tx.sender] = tx.nonce + 1
 
-    def take(self, gas_limit: int) -> list[Tx]:
-        """Remove and return the oldest transactions whose gas fits `gas_limit`."""
-        taken: list[Tx] = []
-        skipped: set[bytes] = set()
-        budget = gas_limit
-        for tx in self._txs.values():
-            if tx.sender in skipped or tx.gas > budget:
-                skipped.add(tx.sender)  # keep this sender's later nonces queued too
-                continue
-            budget -= tx.gas
-            taken.append(tx)
-        for tx in taken:
-            del self._txs[tx.hash]
+    def take(self) -> list[Tx]:
+        """Remove and return every pending transaction, oldest first."""
+        taken = list(self._txs.values())
+        self._txs.clear()
+        self._next_nonce.clear()
+        return taken
+
+    def put_back(self, txs: list[Tx]) -> None:
+        """Return transactions that did not fit in a block to the front of the queue."""
+        if not txs:
+            return
+        queued = {tx.hash: tx for tx in txs}
+        queued.update(self._txs)
+        self._txs = queued
         self._next_nonce = {}
         for tx in self._txs.values():
             self._next_nonce[tx.sender] = tx.nonce + 1
-        return taken
 
     def clear(self) -> list[Tx]:
         """Drop everything; return what was pending."""

@@ -171,8 +171,12 @@ def _subscription_call(subs: Subscriptions, queue: asyncio.Queue[str], request: 
 
 
 async def _interval_miner(node: Node) -> None:
+    """Mine at a fixed rate; a block that takes longer than the interval delays the next."""
+    loop = asyncio.get_running_loop()
+    due = loop.time()
     while True:
-        await asyncio.sleep(node.config.block_time)
+        due = max(due + node.config.block_time, loop.time())
+        await asyncio.sleep(due - loop.time())
         try:
             node.mine()
         except RpcError:
