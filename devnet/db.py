@@ -78,7 +78,7 @@ class LevelStore:
     """LevelDB via plyvel: log-structured merge tree, synced write batches."""
 
     def __init__(self, path: Path, sync: bool = True) -> None:
-        import plyvel  # type: ignore[import-untyped]  # noqa: PLC0415  (optional store)
+        import plyvel  # noqa: PLC0415  (optional store; mypy override in pyproject)
 
         path.mkdir(parents=True, exist_ok=True)
         self._db = plyvel.DB(str(path), create_if_missing=True)

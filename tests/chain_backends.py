@@ -1,4 +1,4 @@
-"""Chain backends the shared contract suite runs on: in-process py-evm (eth-tester) and anvil.
+"""Chain backends the shared contract suite runs on: eth-tester (in-process), anvil, our devnet.
 
 Each backend is a real EVM behind web3.py; anvil is a separate node spoken to over JSON-RPC.
 When anvil is absent the anvil cases are skipped with the reason, except under CI=true where
@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ from typing import Any
 import pytest
 from eth_tester.exceptions import TransactionFailed
 from web3 import EthereumTesterProvider, Web3
+
+from tests.devnet.nodes import start_devnet
 
 ROOT = Path(__file__).resolve().parents[1]
 ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
@@ -100,6 +103,17 @@ def eth_tester_web3() -> Iterator[Web3]:
     yield Web3(RevertingTesterProvider())
 
 
-BACKENDS = {"eth_tester": eth_tester_web3, "anvil": anvil_web3}
+@contextmanager
+def devnet_web3() -> Iterator[Web3]:
+    """Start our own devnet (py-evm on LMDB) in a temporary data dir, over HTTP JSON-RPC."""
+    with tempfile.TemporaryDirectory(prefix="aidledger-devnet-") as tmp:
+        node = start_devnet(Path(tmp) / "chain")
+        try:
+            yield Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 60}))
+        finally:
+            node.stop()
+
+
+BACKENDS = {"eth_tester": eth_tester_web3, "anvil": anvil_web3, "devnet": devnet_web3}
 # Nodes spoken to over JSON-RPC; long profiles run only here (eth-tester manages ~40 tx/s).
-RPC_BACKENDS = {"anvil": anvil_web3}
+RPC_BACKENDS = {"anvil": anvil_web3, "devnet": devnet_web3}
