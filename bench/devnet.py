@@ -160,6 +160,7 @@ def main() -> None:
     parser.add_argument("--batch-txs", type=int, default=3000, help="(b) transactions")
     parser.add_argument("--events", type=int, default=10_000, help="(c) events")
     parser.add_argument("--stores", action="store_true", help="also time the stores")
+    parser.add_argument("--only", default="abc", help="workloads to run, e.g. ab")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     if args.stores:
