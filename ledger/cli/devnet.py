@@ -86,7 +86,7 @@ def foreground(
         run(config)
     except (DevnetLockedError, DevnetChainError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise SystemExit(1) from None
 
 
 @devnet_app.command()
@@ -117,7 +117,7 @@ def start(
     url = f"http://{host}:{port}"
     if not _wait_ready(url, proc):
         typer.echo(f"error: devnet did not start; see {data_dir / 'devnet.log'}", err=True)
-        raise typer.Exit(1)
+        raise SystemExit(1)
     typer.echo(f"devnet started (pid {proc.pid}) on {url}")
 
 
@@ -157,7 +157,7 @@ def status(data_dir: DataDir = DEFAULT_DATA_DIR, as_json: JsonOut = False) -> No
         )
     else:
         typer.echo("devnet not running")
-        raise typer.Exit(1)
+        raise SystemExit(1)
 
 
 def _pid(data_dir: Path) -> int | None:
