@@ -1,0 +1,1 @@
+"""The indexer: chain events → SQL mirror, surviving crashes, reorgs and flaky RPC."""

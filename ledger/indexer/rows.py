@@ -1,0 +1,203 @@
+"""A write-back cache of mirror rows for one batch, journaling changes of unfinalised blocks.
+
+Handlers read and change rows here; `flush` writes inserts, updates and deletes in bulk
+(`executemany`), so a batch costs a few statements per table whatever its size.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+from sqlmodel import SQLModel
+
+Row = dict[str, Any]
+Key = tuple[Any, ...]
+_PAGE = 256
+_INDEXED = ("pool_id", "lot_id", "allocation_id", "purchase_id", "flow_id", "shipment_id")
+
+
+class TableCache:
+    """Rows of one table touched in this batch, with their image as loaded from SQL."""
+
+    def __init__(self, table: Table, conn: Connection, unit: Unit) -> None:
+        self.table = table
+        self.conn = conn
+        self.unit = unit
+        self.pk = [c.name for c in table.primary_key.columns]
+        self.rows: dict[Key, Row | None] = {}
+        self.loaded: dict[Key, Row | None] = {}
+        self._by: dict[str, dict[Any, set[Key]]] = defaultdict(lambda: defaultdict(set))
+        self._loaded_groups: set[tuple[str, Any]] = set()
+
+    def key(self, row: Row) -> Key:
+        """The primary key of a row."""
+        return tuple(row[c] for c in self.pk)
+
+    def get(self, *key: Any) -> Row | None:
+        """The current row for `key`, loading it from SQL on first use."""
+        if key not in self.rows:
+            where = and_(*(self.table.c[c] == v for c, v in zip(self.pk, key, strict=True)))
+            found = self.conn.execute(select(self.table).where(where)).mappings().first()
+            row = dict(found) if found is not None else None
+            self.loaded[key] = row
+            self.rows[key] = dict(row) if row is not None else None
+            if row is not None:
+                self._index(key, row)
+        return self.rows[key]
+
+    def require(self, *key: Any) -> Row:
+        """Like `get`, for rows that the event order guarantees exist."""
+        row = self.get(*key)
+        if row is None:
+            raise KeyError(f"{self.table.name}{key} missing: the event stream is inconsistent")
+        return row
+
+    def where(self, column: str, value: Any) -> list[Row]:
+        """Every current row with `column == value` (loaded from SQL once per group)."""
+        group = (column, value)
+        if group not in self._loaded_groups:
+            self._loaded_groups.add(group)
+            stmt = select(self.table).where(self.table.c[column] == value)
+            for found in self.conn.execute(stmt).mappings():
+                row = dict(found)
+                key = self.key(row)
+                if key not in self.rows:
+                    self.loaded[key] = row
+                    self.rows[key] = dict(row)
+                    self._index(key, row)
+        keys = self._by[column][value]
+        return [r for k in keys if (r := self.rows.get(k)) is not None and r[column] == value]
+
+    def insert(self, row: Row) -> Row:
+        """Add a new row."""
+        key = self.key(row)
+        if key not in self.rows:
+            self.get(*key)
+        self.unit.journal(self, key)
+        self.rows[key] = row
+        self._index(key, row)
+        return row
+
+    def change(self, row: Row, **values: Any) -> None:
+        """Change columns of a current row."""
+        self.unit.journal(self, self.key(row))
+        row.update(values)
+
+    def add(self, row: Row, **deltas: int) -> None:
+        """Add to numeric columns of a current row."""
+        self.change(row, **{c: row[c] + d for c, d in deltas.items()})
+
+    def ordered(self, column: str, value: Any, order: str, positive: str) -> Iterator[Row]:
+        """Rows with `column == value` and `positive > 0`, ascending by `order`, paged from SQL."""
+        c = self.table.c
+        last: Any = None
+        while True:
+            stmt = select(self.table).where(c[column] == value, c[positive] > 0)
+            if last is not None:
+                stmt = stmt.where(c[order] > last)
+            page = [dict(r) for r in self.conn.execute(stmt.order_by(c[order]).limit(_PAGE)).mappings()]
+            for found in page:
+                key = self.key(found)
+                if key not in self.rows:
+                    self.loaded[key] = found
+                    self.rows[key] = dict(found)
+                    self._index(key, found)
+            full = len(page) == _PAGE
+            upper = page[-1][order] if full else None
+            candidates = [
+                r
+                for k in self._by[column][value]
+                if (r := self.rows.get(k)) is not None
+                and r[column] == value
+                and (last is None or r[order] > last)
+                and (upper is None or r[order] <= upper)
+            ]
+            for row in sorted(candidates, key=lambda r: r[order]):
+                if row[positive] > 0:
+                    yield row
+            if not full:
+                return
+            last = upper
+
+    def _index(self, key: Key, row: Row) -> None:
+        for column in _INDEXED:
+            if column in row:
+                self._by[column][row[column]].add(key)
+
+    def flush(self) -> None:
+        """Write this table's changes: inserts, updates by primary key, deletes."""
+        inserts, updates, deletes = [], [], []
+        for key, row in self.rows.items():
+            before = self.loaded.get(key)
+            if row is None and before is not None:
+                deletes.append(dict(zip(self.pk, key, strict=True)))
+            elif row is not None and before is None:
+                inserts.append(row)
+            elif row is not None and row != before:
+                updates.append(row)
+        if inserts:
+            self.conn.execute(insert(self.table), inserts)
+        if updates:
+            self._update(updates)
+        if deletes:
+            where = and_(*(self.table.c[c] == bindparam(f"k_{c}") for c in self.pk))
+            params = [{f"k_{c}": d[c] for c in self.pk} for d in deletes]
+            self.conn.execute(delete(self.table).where(where), params)
+
+    def _update(self, rows: list[Row]) -> None:
+        columns = [c.name for c in self.table.columns if c.name not in self.pk]
+        where = and_(*(self.table.c[c] == bindparam(f"k_{c}") for c in self.pk))
+        stmt = update(self.table).where(where).values({c: bindparam(f"v_{c}") for c in columns})
+        params = [{**{f"k_{c}": r[c] for c in self.pk}, **{f"v_{c}": r[c] for c in columns}} for r in rows]
+        self.conn.execute(stmt, params)
+
+
+class Unit:
+    """All tables touched by one batch, and the journal of changes in unfinalised blocks."""
+
+    def __init__(self, conn: Connection, journal_from_block: int) -> None:
+        self.conn = conn
+        self.journal_from_block = journal_from_block
+        self.block = 0
+        self._tables: dict[str, TableCache] = {}
+        self._journaled: set[tuple[str, Key, int]] = set()
+        self._journal_rows: list[Row] = []
+
+    def __getitem__(self, name: str) -> TableCache:
+        if name not in self._tables:
+            table = SQLModel.metadata.tables[name]
+            self._tables[name] = TableCache(table, self.conn, self)
+        return self._tables[name]
+
+    def journal(self, cache: TableCache, key: Key) -> None:
+        """Remember a row's image before its first change in the current (unfinalised) block."""
+        if self.block < self.journal_from_block:
+            return
+        mark = (cache.table.name, key, self.block)
+        if mark in self._journaled:
+            return
+        self._journaled.add(mark)
+        before = cache.rows.get(key) if key in cache.rows else cache.get(*key)
+        self._journal_rows.append(
+            {
+                "block_number": self.block,
+                "table_name": cache.table.name,
+                "pk": json.dumps(list(key)),
+                "before": json.dumps(before) if before is not None else None,
+            }
+        )
+
+    def flush(self) -> None:
+        """Write every table, then the journal."""
+        for cache in self._tables.values():
+            cache.flush()
+        if self._journal_rows:
+            self.conn.execute(insert(SQLModel.metadata.tables["journal"]), self._journal_rows)
+
+    def tables(self) -> Iterable[TableCache]:
+        """The caches in use."""
+        return self._tables.values()

@@ -1,0 +1,147 @@
+"""Catch up with the chain (and optionally follow it): fetch, verify, apply, commit, repeat."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, insert
+from sqlmodel import SQLModel
+
+from ledger.chain.deployment import Deployment
+from ledger.errors import AidLedgerConfigError
+from ledger.indexer.apply import ZERO_HEAD, Applied, CheckpointMovedError, apply_batch, read_state
+from ledger.indexer.fetch import LogFetcher, ReorgDuringFetchError, _header
+from ledger.indexer.lock import writer_lock
+from ledger.indexer.reorg import find_ancestor, rollback
+from ledger.indexer.rpc import Rpc
+
+T = SQLModel.metadata.tables
+
+
+@dataclass
+class SyncOptions:
+    """How to follow the chain."""
+
+    confirmations: int = 0
+    finality: int = 64
+    follow: bool = False
+    poll_interval: float = 1.0
+    stop: Callable[[], bool] = lambda: False
+
+
+@dataclass
+class SyncReport:
+    """What a run did."""
+
+    events: int = 0
+    batches: int = 0
+    reorgs: int = 0
+    last_block: int = 0
+    seq: int = 0
+    seconds: float = 0.0
+    progress: list[Applied] = field(default_factory=list, repr=False)
+
+
+def ensure_state(engine: Engine, rpc: Rpc, deployment: Deployment) -> None:
+    """Create the checkpoint at the block before the deployment, or check it matches."""
+    chain_id = int(rpc.call("eth_chainId", []), 16)
+    if chain_id != deployment.chain_id:
+        raise AidLedgerConfigError(
+            f"the node is chain {chain_id} but the deployment file is for chain {deployment.chain_id}"
+        )
+    with engine.begin() as conn:
+        state = read_state(conn)
+        if state is not None:
+            if state["registry_address"] != deployment.registry:
+                raise AidLedgerConfigError(
+                    f"this database mirrors registry {state['registry_address']}, not "
+                    f"{deployment.registry}; use a fresh database for a new deployment"
+                )
+            return
+        start = deployment.deployment_block - 1
+        header = _header(rpc.call("eth_getBlockByNumber", [hex(start), False]), start)
+        conn.execute(
+            insert(T["blocks"]).values(
+                number=start, hash=header.hash, parent_hash=header.parent_hash,
+                timestamp=header.timestamp, seq=0, head=ZERO_HEAD,
+            )
+        )
+        conn.execute(
+            insert(T["indexer_state"]).values(
+                id=1, chain_id=chain_id, registry_address=deployment.registry,
+                fund_address=deployment.fund_ledger, supply_address=deployment.supply_ledger,
+                deployment_block=deployment.deployment_block, last_block=start,
+                last_block_hash=header.hash, seq=0, head=ZERO_HEAD, unjournaled_through=start,
+            )
+        )
+
+
+def _checkpoint(engine: Engine) -> int:
+    with engine.connect() as conn:
+        state = read_state(conn)
+    assert state is not None
+    return int(state["last_block"])
+
+
+def _handle_reorg(engine: Engine, rpc: Rpc, report: SyncReport) -> None:
+    with engine.begin() as conn:
+        ancestor = find_ancestor(conn, rpc)
+        rollback(conn, ancestor)
+    report.reorgs += 1
+
+
+def sync(
+    engine: Engine,
+    rpc: Rpc,
+    deployment: Deployment,
+    options: SyncOptions | None = None,
+    on_batch: Callable[[Applied, int], None] | None = None,
+) -> SyncReport:
+    """Index from the checkpoint to the head (minus confirmations); with `follow`, keep going."""
+    options = options or SyncOptions()
+    report = SyncReport()
+    started = time.monotonic()
+    fetcher = LogFetcher(rpc, [deployment.registry, deployment.fund_ledger, deployment.supply_ledger])
+    with writer_lock(engine):
+        ensure_state(engine, rpc, deployment)
+        while not options.stop():
+            head = int(rpc.call("eth_blockNumber", []), 16)
+            target = head - options.confirmations
+            finality_from = head - options.finality + 1
+            first = _checkpoint(engine) + 1
+            if first > target:
+                if not _checkpoint_canonical(engine, rpc):
+                    _handle_reorg(engine, rpc, report)
+                    continue
+                if not options.follow:
+                    break
+                time.sleep(options.poll_interval)
+                continue
+            try:
+                for batch in fetcher.batches(first, target):
+                    with engine.begin() as conn:
+                        applied = apply_batch(conn, batch, deployment.chain_id, finality_from)
+                    report.events += applied.events
+                    report.batches += 1
+                    if on_batch:
+                        on_batch(applied, target)
+                    if options.stop():
+                        break
+            except (CheckpointMovedError, ReorgDuringFetchError):
+                _handle_reorg(engine, rpc, report)
+        with engine.connect() as conn:
+            state = read_state(conn)
+    assert state is not None
+    report.last_block, report.seq = int(state["last_block"]), int(state["seq"])
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _checkpoint_canonical(engine: Engine, rpc: Rpc) -> bool:
+    with engine.connect() as conn:
+        state = read_state(conn)
+    assert state is not None
+    block = rpc.call("eth_getBlockByNumber", [hex(state["last_block"]), False])
+    return block is not None and block["hash"] == state["last_block_hash"]

@@ -1,0 +1,344 @@
+"""SQLModel tables of the mirror. Everything here is derived from chain events by the indexer.
+
+Ids and hashes are 0x-prefixed lower-case hex strings; amounts and quantities are integers
+(minor units / item units). Every entity row remembers the `seq` of the event that created it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index
+from sqlmodel import Field, SQLModel
+
+
+def _big(primary_key: bool = False, default: int | None = 0) -> int:
+    return Field(default=default, sa_column=Column(BigInteger, primary_key=primary_key, nullable=False))  # type: ignore[no-any-return]
+
+
+class IndexerState(SQLModel, table=True):
+    """The checkpoint: the last block applied and the ledger head after it.
+
+    `unjournaled_through` is the newest block applied without a journal (it was final then):
+    a reorg can roll back only to blocks at or after it.
+    """
+
+    __tablename__ = "indexer_state"
+    id: int = Field(default=1, primary_key=True)
+    chain_id: int = _big()
+    registry_address: str
+    fund_address: str
+    supply_address: str
+    deployment_block: int = _big()
+    last_block: int = _big()
+    last_block_hash: str
+    seq: int = _big()
+    head: str
+    unjournaled_through: int = _big()
+
+
+class Block(SQLModel, table=True):
+    """Blocks that carried our events and checkpoint blocks, with the ledger (seq, head) after them."""
+
+    __tablename__ = "blocks"
+    number: int = _big(primary_key=True, default=None)
+    hash: str
+    parent_hash: str
+    timestamp: int = _big()
+    seq: int = _big()
+    head: str
+
+
+class RawEvent(SQLModel, table=True):
+    """Every decoded event, unique on (chain id, tx hash, log index)."""
+
+    __tablename__ = "raw_events"
+    chain_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    tx_hash: str = Field(primary_key=True)
+    log_index: int = Field(primary_key=True)
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    head: str
+    emitter: str
+    name: str = Field(index=True)
+    args: str
+
+
+class Organisation(SQLModel, table=True):
+    """A registered organisation."""
+
+    __tablename__ = "organisations"
+    org_id: str = Field(primary_key=True)
+    kind: int
+    name: str
+    seq: int = _big()
+
+
+class Site(SQLModel, table=True):
+    """A warehouse or recipient site."""
+
+    __tablename__ = "sites"
+    site_id: str = Field(primary_key=True)
+    org_id: str = Field(index=True)
+    kind: int
+    region: str
+    name: str
+    seq: int = _big()
+
+
+class Item(SQLModel, table=True):
+    """A catalogue item."""
+
+    __tablename__ = "items"
+    item_id: str = Field(primary_key=True)
+    category: str
+    unit: str
+    name: str
+    seq: int = _big()
+
+
+class RoleMember(SQLModel, table=True):
+    """Who holds which role now."""
+
+    __tablename__ = "role_members"
+    role: str = Field(primary_key=True)
+    account: str = Field(primary_key=True)
+    granted: bool
+    seq: int = _big()
+
+
+class Gift(SQLModel, table=True):
+    """A money gift (kind 'money') or an in-kind gift (kind 'in_kind', with its lot)."""
+
+    __tablename__ = "gifts"
+    gift_id: str = Field(primary_key=True)
+    kind: str
+    pool_id: str | None = Field(default=None, index=True)
+    currency: str | None = None
+    amount: int = _big()
+    unallocated: int = _big()
+    earmark_kind: int = 0
+    earmark: str | None = None
+    evidence_hash: str
+    donor_commitment: str = Field(index=True)
+    pledge_id: str | None = None
+    public_name: str = ""
+    lot_id: str | None = None
+    block_number: int = _big()
+    tx_hash: str
+    actor: str
+    seq: int = _big()
+
+
+class Pledge(SQLModel, table=True):
+    """A pledge and how much of it was paid."""
+
+    __tablename__ = "pledges"
+    pledge_id: str = Field(primary_key=True)
+    currency: str
+    amount: int = _big()
+    paid: int = _big()
+    earmark_kind: int
+    earmark: str
+    donor_commitment: str
+    due_date: int = _big()
+    seq: int = _big()
+
+
+class Pool(SQLModel, table=True):
+    """Money of one currency and earmark: received = allocated + available."""
+
+    __tablename__ = "pools"
+    pool_id: str = Field(primary_key=True)
+    currency: str
+    earmark_kind: int
+    earmark: str
+    received: int = _big()
+    allocated: int = _big()
+
+
+class Allocation(SQLModel, table=True):
+    """Money allocated out of a pool; spent by purchases or released back."""
+
+    __tablename__ = "allocations"
+    allocation_id: str = Field(primary_key=True)
+    pool_id: str = Field(index=True)
+    amount: int = _big()
+    spent: int = _big()
+    released: int = _big()
+    need_id: str
+    purpose: str
+    actor: str
+    seq: int = _big()
+
+
+class Purchase(SQLModel, table=True):
+    """Goods bought with allocated money."""
+
+    __tablename__ = "purchases"
+    purchase_id: str = Field(primary_key=True)
+    allocation_id: str = Field(index=True)
+    lot_id: str
+    supplier_id: str
+    amount: int = _big()
+    invoice_hash: str
+    actor: str
+    seq: int = _big()
+
+
+class Lot(SQLModel, table=True):
+    """A lot: created = shipped + on_hand + handed_over + adjusted_out."""
+
+    __tablename__ = "lots"
+    lot_id: str = Field(primary_key=True)
+    item_id: str = Field(index=True)
+    site_id: str = Field(index=True)
+    created: int = _big()
+    on_hand: int = _big()
+    shipped: int = _big()
+    handed_over: int = _big()
+    adjusted_out: int = _big()
+    batch: str
+    expiry: int = _big()
+    origin: int
+    origin_id: str
+    parent_lot_id: str | None = None
+    seq: int = _big()
+
+
+class Shipment(SQLModel, table=True):
+    """A shipment between sites."""
+
+    __tablename__ = "shipments"
+    shipment_id: str = Field(primary_key=True)
+    from_site: str = Field(index=True)
+    to_site: str = Field(index=True)
+    line_count: int
+    open_lines: int
+    completed: bool = False
+    actor: str
+    seq: int = _big()
+
+
+class ShipmentLine(SQLModel, table=True):
+    """One line of a shipment: dispatched = received + declared once settled."""
+
+    __tablename__ = "shipment_lines"
+    shipment_id: str = Field(primary_key=True)
+    line_index: int = Field(primary_key=True)
+    lot_id: str
+    quantity: int = _big()
+    received: int = _big()
+    declared: int = _big()
+    reason: int = 0
+    receipt_lot_id: str | None = None
+    settled: bool = False
+
+
+class Need(SQLModel, table=True):
+    """A recipient site's need and its fulfilment by hand-overs."""
+
+    __tablename__ = "needs"
+    need_id: str = Field(primary_key=True)
+    site_id: str = Field(index=True)
+    item_id: str
+    quantity: int = _big()
+    fulfilled: int = _big()
+    priority: int
+    deadline: int = _big()
+    open: bool = True
+    seq: int = _big()
+
+
+class HandOver(SQLModel, table=True):
+    """Units handed to beneficiaries (counts only)."""
+
+    __tablename__ = "hand_overs"
+    hand_over_id: str = Field(primary_key=True)
+    lot_id: str = Field(index=True)
+    need_id: str
+    quantity: int = _big()
+    beneficiaries: int
+    unit: int
+    actor: str
+    seq: int = _big()
+
+
+class Adjustment(SQLModel, table=True):
+    """A lot changed in place."""
+
+    __tablename__ = "adjustments"
+    adjustment_id: str = Field(primary_key=True)
+    lot_id: str = Field(index=True)
+    delta: int = _big()
+    reason: int
+    actor: str
+    seq: int = _big()
+
+
+class Attestation(SQLModel, table=True):
+    """An auditor's attestation."""
+
+    __tablename__ = "attestations"
+    attestation_id: str = Field(primary_key=True)
+    report_hash: str
+    from_block: int = _big()
+    to_block: int = _big()
+    covered_seq: int = _big()
+    covered_head: str
+    actor: str
+    seq: int = _big()
+
+
+class GiftAllocation(SQLModel, table=True):
+    """Attribution: how much of an allocation came from a gift (FIFO in the pool)."""
+
+    __tablename__ = "gift_allocations"
+    allocation_id: str = Field(primary_key=True)
+    gift_id: str = Field(primary_key=True)
+    gift_seq: int = _big()
+    amount: int = _big()
+    unspent: int = _big()
+
+
+class GiftPurchase(SQLModel, table=True):
+    """Attribution: how much of a purchase was paid by a gift (FIFO in the allocation)."""
+
+    __tablename__ = "gift_purchases"
+    purchase_id: str = Field(primary_key=True)
+    gift_id: str = Field(primary_key=True)
+    gift_seq: int = _big()
+    amount: int = _big()
+
+
+class LotSource(SQLModel, table=True):
+    """Attribution: units of a lot that trace back to a gift; `remaining` still in the lot."""
+
+    __tablename__ = "lot_sources"
+    lot_id: str = Field(primary_key=True)
+    gift_id: str = Field(primary_key=True)
+    gift_seq: int = _big()
+    quantity: int = _big()
+    remaining: int = _big()
+
+
+class FlowSource(SQLModel, table=True):
+    """Attribution of an outflow (shipment line, hand-over, adjustment) to gifts."""
+
+    __tablename__ = "flow_sources"
+    flow_kind: str = Field(primary_key=True)
+    flow_id: str = Field(primary_key=True)
+    gift_id: str = Field(primary_key=True)
+    quantity: int = _big()
+
+
+class Journal(SQLModel, table=True):
+    """Row images before changes made by unfinalised blocks, for rolling back a reorg."""
+
+    __tablename__ = "journal"
+    id: int | None = Field(default=None, primary_key=True)
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    table_name: str
+    pk: str
+    before: str | None = None
+
+
+Index("ix_gifts_pool_seq", Gift.__table__.c.pool_id, Gift.__table__.c.seq)  # type: ignore[attr-defined]
