@@ -20,7 +20,10 @@ def _events(w3: Web3, deployment: Deployment) -> list[DecodedEvent]:
         {
             "fromBlock": deployment.deployment_block,
             "toBlock": "latest",
-            "address": [deployment.registry, deployment.fund_ledger, deployment.supply_ledger],
+            "address": [
+                Web3.to_checksum_address(a)
+                for a in (deployment.registry, deployment.fund_ledger, deployment.supply_ledger)
+            ],
         }
     )
     decoded = (decode_log(dict(log)) for log in logs)
