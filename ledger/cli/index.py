@@ -16,6 +16,8 @@ from ledger.config import load_settings
 from ledger.indexer.apply import Applied
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
+from ledger.indexer.verify import record
+from ledger.indexer.verify import verify as run_verify
 from ledger.store.db import make_engine, upgrade
 
 db_app = typer.Typer(help="The SQL mirror's schema.", no_args_is_help=True)
@@ -79,3 +81,30 @@ class _Progress:
         if now - self.last >= 2.0 or applied.last >= target:
             self.last = now
             print(f"  block {applied.last:,}/{target:,}  seq {applied.seq:,}", file=sys.stderr)
+
+
+def verify(
+    rpc: RpcOpt = None,
+    database_url: DbOpt = None,
+    deployments_dir: DeploymentsOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
+) -> None:
+    """Rebuild the mirror from the chain and compare every table and balance; exit 1 on any difference."""
+    settings = load_settings()
+    url = database_url or settings.database_url
+    client = Rpc(rpc or settings.rpc_url)
+    chain_id = int(client.call("eth_chainId", []), 16)
+    deployment = Deployment.load(deployments_dir or settings.deployments_dir, chain_id)
+    upgrade(url)
+    mirror = make_engine(url)
+    differences = run_verify(mirror, client, deployment)
+    record(mirror, differences)
+    if as_json:
+        typer.echo(json.dumps([asdict(d) for d in differences], default=str))
+    else:
+        for difference in differences:
+            typer.echo(str(difference))
+        verdict = "the mirror equals the chain" if not differences else f"{len(differences)} differences"
+        typer.echo(verdict)
+    if differences:
+        raise typer.Exit(1)

@@ -8,7 +8,7 @@ import typer
 from ledger import __version__
 from ledger.cli.deploy import deploy
 from ledger.cli.devnet import devnet_app
-from ledger.cli.index import db_app, index
+from ledger.cli.index import db_app, index, verify
 from ledger.errors import AidLedgerError
 
 app = typer.Typer(
@@ -27,6 +27,7 @@ def _root() -> None:
 app.add_typer(devnet_app, name="devnet")
 app.command()(deploy)
 app.command()(index)
+app.command()(verify)
 app.add_typer(db_app, name="db")
 
 

@@ -28,6 +28,7 @@ class SyncOptions:
     finality: int = 64
     follow: bool = False
     poll_interval: float = 1.0
+    until_block: int | None = None
     stop: Callable[[], bool] = lambda: False
 
 
@@ -109,6 +110,8 @@ def sync(
         while not options.stop():
             head = int(rpc.call("eth_blockNumber", []), 16)
             target = head - options.confirmations
+            if options.until_block is not None:
+                target = min(target, options.until_block)
             finality_from = head - options.finality + 1
             first = _checkpoint(engine) + 1
             if first > target:

@@ -330,6 +330,18 @@ class FlowSource(SQLModel, table=True):
     quantity: int = _big()
 
 
+class Verification(SQLModel, table=True):
+    """The result of an `aidledger verify` run, for the portal to show."""
+
+    __tablename__ = "verifications"
+    id: int | None = Field(default=None, primary_key=True)
+    checked_block: int = _big()
+    checked_seq: int = _big()
+    differences: int
+    report: str
+    finished_at: int = _big()
+
+
 class Journal(SQLModel, table=True):
     """Row images before changes made by unfinalised blocks, for rolling back a reorg."""
 

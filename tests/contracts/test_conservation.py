@@ -36,7 +36,14 @@ from ledger.chain.types import (
 )
 from ledger.errors import ContractRevertError
 from tests.chain_backends import RPC_BACKENDS
-from tests.contracts.helpers import events, fresh, gift_input, in_kind_input, purchase_input
+from tests.contracts.helpers import (
+    events,
+    fresh,
+    gift_input,
+    in_kind_input,
+    purchase_input,
+    reset_ids,
+)
 from tests.contracts.world import CNY, USD, World, build_world
 
 POOLS = [
@@ -128,6 +135,7 @@ class ConservationMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
+        reset_ids()  # the same steps must draw the same ids when Hypothesis replays an example
         self.ledger = self.world.ledger
         w3 = self.ledger.client.w3
         self.snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
