@@ -43,7 +43,9 @@ def index(
     rpc: RpcOpt = None,
     database_url: DbOpt = None,
     deployments_dir: DeploymentsOpt = None,
-    follow: Annotated[bool, typer.Option(help="Keep following the head after catching up.")] = False,
+    follow: Annotated[
+        bool, typer.Option(help="Keep following the head after catching up.")
+    ] = False,
     confirmations: Annotated[int, typer.Option(min=0, help="Blocks to stay behind the head.")] = 0,
     finality: Annotated[int, typer.Option(min=1, help="Reorg depth the mirror can undo.")] = 64,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -104,7 +106,9 @@ def verify(
     else:
         for difference in differences:
             typer.echo(str(difference))
-        verdict = "the mirror equals the chain" if not differences else f"{len(differences)} differences"
+        verdict = (
+            "the mirror equals the chain" if not differences else f"{len(differences)} differences"
+        )
         typer.echo(verdict)
     if differences:
         raise typer.Exit(1)

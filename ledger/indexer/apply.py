@@ -38,7 +38,9 @@ class Applied:
 @cache
 def _converters(name: str) -> list[tuple[str, Callable[[Any], Any]]]:
     spec = next(s for s in event_specs().values() if s.name == name)
-    return [(n, (lambda v, t=t: sql_value(t, v))) for n, t in zip(spec.names, spec.types, strict=True)]
+    return [
+        (n, (lambda v, t=t: sql_value(t, v))) for n, t in zip(spec.names, spec.types, strict=True)
+    ]
 
 
 def sql_args(event: DecodedEvent) -> dict[str, Any]:
@@ -64,7 +66,9 @@ def apply_batch(conn: Connection, batch: Batch, chain_id: int, finality_from: in
     state = read_state(conn)
     assert state is not None, "the indexer state is initialised before the first batch"
     if batch.first != state["last_block"] + 1:
-        raise CheckpointMovedError(f"batch starts at {batch.first}, checkpoint is {state['last_block']}")
+        raise CheckpointMovedError(
+            f"batch starts at {batch.first}, checkpoint is {state['last_block']}"
+        )
     if batch.headers[batch.first - 1].hash != state["last_block_hash"]:
         raise CheckpointMovedError(f"block {state['last_block']} is no longer canonical")
     decoded = [e for e in (decode_log(log) for log in batch.logs) if e is not None]
@@ -99,7 +103,16 @@ def apply_batch(conn: Connection, batch: Batch, chain_id: int, finality_from: in
     for number in sorted(n for n in batch.headers if n >= batch.first):
         seq, head = positions.get(number, (seq, head))
         h = batch.headers[number]
-        block_rows.append({"number": number, "hash": h.hash, "parent_hash": h.parent_hash, "timestamp": h.timestamp, "seq": seq, "head": head})
+        block_rows.append(
+            {
+                "number": number,
+                "hash": h.hash,
+                "parent_hash": h.parent_hash,
+                "timestamp": h.timestamp,
+                "seq": seq,
+                "head": head,
+            }
+        )
     conn.execute(insert(T["blocks"]), block_rows)
     unjournaled = state["unjournaled_through"]
     if batch.last < finality_from:
@@ -109,7 +122,13 @@ def apply_batch(conn: Connection, batch: Batch, chain_id: int, finality_from: in
     conn.execute(
         update(T["indexer_state"])
         .where(T["indexer_state"].c.id == 1)
-        .values(last_block=batch.last, last_block_hash=batch.headers[batch.last].hash, seq=seq, head=head, unjournaled_through=unjournaled)
+        .values(
+            last_block=batch.last,
+            last_block_hash=batch.headers[batch.last].hash,
+            seq=seq,
+            head=head,
+            unjournaled_through=unjournaled,
+        )
     )
     conn.execute(delete(T["journal"]).where(T["journal"].c.block_number < finality_from))
     return Applied(batch.first, batch.last, len(events), seq)

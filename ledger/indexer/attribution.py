@@ -56,7 +56,12 @@ def spend(unit: Unit, allocation_id: str, purchase_id: str, amount: int) -> None
         take = min(amount, link["unspent"])
         if take:
             unit["gift_allocations"].add(link, unspent=-take)
-            row = {"purchase_id": purchase_id, "gift_id": link["gift_id"], "gift_seq": link["gift_seq"], "amount": take}
+            row = {
+                "purchase_id": purchase_id,
+                "gift_id": link["gift_id"],
+                "gift_seq": link["gift_seq"],
+                "amount": take,
+            }
             unit["gift_purchases"].insert(row)
             amount -= take
 
@@ -86,19 +91,28 @@ def take(unit: Unit, lot_id: str, flow_kind: str, flow_id: str, quantity: int) -
         part = min(quantity, source["remaining"])
         if part:
             sources.add(source, remaining=-part)
-            parts.append({"gift_id": source["gift_id"], "gift_seq": source["gift_seq"], "quantity": part})
+            parts.append(
+                {"gift_id": source["gift_id"], "gift_seq": source["gift_seq"], "quantity": part}
+            )
             quantity -= part
     if quantity:
         parts.append({"gift_id": UNATTRIBUTED, "gift_seq": 0, "quantity": quantity})
     for part in parts:
-        flow = {"flow_kind": flow_kind, "flow_id": flow_id, "gift_id": part["gift_id"], "quantity": part["quantity"]}
+        flow = {
+            "flow_kind": flow_kind,
+            "flow_id": flow_id,
+            "gift_id": part["gift_id"],
+            "quantity": part["quantity"],
+        }
         unit["flow_sources"].insert(flow)
     return parts
 
 
 def received_lot(unit: Unit, lot_id: str, line_flow_id: str, received: int) -> None:
     """A receipt lot inherits the first `received` units of its line's sources."""
-    parts = sorted(unit["flow_sources"].where("flow_id", line_flow_id), key=lambda p: _gift_order(unit, p))
+    parts = sorted(
+        unit["flow_sources"].where("flow_id", line_flow_id), key=lambda p: _gift_order(unit, p)
+    )
     for part in parts:
         share = min(received, part["quantity"])
         if share:
@@ -115,7 +129,13 @@ def _add_source(unit: Unit, lot_id: str, gift_id: str, gift_seq: int, quantity: 
     sources = unit["lot_sources"]
     existing = sources.get(lot_id, gift_id)
     if existing is None:
-        row = {"lot_id": lot_id, "gift_id": gift_id, "gift_seq": gift_seq, "quantity": quantity, "remaining": quantity}
+        row = {
+            "lot_id": lot_id,
+            "gift_id": gift_id,
+            "gift_seq": gift_seq,
+            "quantity": quantity,
+            "remaining": quantity,
+        }
         sources.insert(row)
     else:
         sources.add(existing, quantity=quantity, remaining=quantity)

@@ -42,7 +42,9 @@ class Batch:
 
 def _header(raw: dict[str, Any] | None, number: int) -> Header:
     if raw is None:
-        raise ReorgDuringFetchError(f"block {number} vanished while fetching; the chain reorganised")
+        raise ReorgDuringFetchError(
+            f"block {number} vanished while fetching; the chain reorganised"
+        )
     return Header(number, raw["hash"], raw["parentHash"], int(raw["timestamp"], 16))
 
 
@@ -69,7 +71,9 @@ class LogFetcher:
         while True:
             last = min(limit, first + self.span - 1)
             try:
-                logs = self.rpc.call("eth_getLogs", [self._filter(first, last)], retry_timeouts=False)
+                logs = self.rpc.call(
+                    "eth_getLogs", [self._filter(first, last)], retry_timeouts=False
+                )
             except (RangeRefusedError, RpcTimeoutError):
                 self.refusals += 1
                 if last == first:
@@ -90,7 +94,9 @@ class LogFetcher:
         headers = {n: _header(raw, n) for n, raw in zip(numbers, raws, strict=True)}
         for log in logs:
             if log.get("removed"):
-                raise ReorgDuringFetchError("the node returned a removed log; the chain reorganised")
+                raise ReorgDuringFetchError(
+                    "the node returned a removed log; the chain reorganised"
+                )
             if headers[int(log["blockNumber"], 16)].hash != log["blockHash"]:
                 raise ReorgDuringFetchError(
                     f"block {int(log['blockNumber'], 16)} changed while fetching; the chain reorganised"

@@ -71,7 +71,9 @@ def _role_changed(ctx: Context) -> None:
     a, members = ctx.a, ctx.unit["role_members"]
     row = members.get(a["role"], a["account"])
     if row is None:
-        members.insert({"role": a["role"], "account": a["account"], "granted": a["granted"], "seq": ctx.seq})
+        members.insert(
+            {"role": a["role"], "account": a["account"], "granted": a["granted"], "seq": ctx.seq}
+        )
     else:
         members.change(row, granted=a["granted"], seq=ctx.seq)
 
@@ -79,13 +81,21 @@ def _role_changed(ctx: Context) -> None:
 @handles("OrganisationRegistered")
 def _organisation(ctx: Context) -> None:
     a = ctx.a
-    ctx.unit["organisations"].insert({"org_id": a["orgId"], "kind": a["kind"], "name": a["name"], "seq": ctx.seq})
+    ctx.unit["organisations"].insert(
+        {"org_id": a["orgId"], "kind": a["kind"], "name": a["name"], "seq": ctx.seq}
+    )
 
 
 @handles("SiteRegistered")
 def _site(ctx: Context) -> None:
     a = ctx.a
-    row = {"site_id": a["siteId"], "org_id": a["orgId"], "kind": a["kind"], "region": a["region"], "name": a["name"]}
+    row = {
+        "site_id": a["siteId"],
+        "org_id": a["orgId"],
+        "kind": a["kind"],
+        "region": a["region"],
+        "name": a["name"],
+    }
     ctx.unit["sites"].insert({**row, "seq": ctx.seq})
 
 
@@ -286,7 +296,9 @@ def _lot(ctx: Context) -> None:
         attribution.purchased_lot(unit, a["lotId"], a["originId"], a["quantity"])
     else:
         line = unit["shipment_lines"].require(a["originId"], _receipt_line_index(unit, a))
-        attribution.received_lot(unit, a["lotId"], _line_flow(a["originId"], line["line_index"]), a["quantity"])
+        attribution.received_lot(
+            unit, a["lotId"], _line_flow(a["originId"], line["line_index"]), a["quantity"]
+        )
 
 
 def _receipt_line_index(unit: Unit, a: dict[str, Any]) -> int:
@@ -343,7 +355,9 @@ def _shipment(ctx: Context) -> None:
 @handles("ShipmentLineDispatched")
 def _line(ctx: Context) -> None:
     a, unit = ctx.a, ctx.unit
-    unit["lots"].add(unit["lots"].require(a["lotId"]), shipped=a["quantity"], on_hand=-a["quantity"])
+    unit["lots"].add(
+        unit["lots"].require(a["lotId"]), shipped=a["quantity"], on_hand=-a["quantity"]
+    )
     unit["shipment_lines"].insert(
         {
             "shipment_id": a["shipmentId"],
@@ -357,7 +371,9 @@ def _line(ctx: Context) -> None:
             "settled": False,
         }
     )
-    attribution.take(unit, a["lotId"], "line", _line_flow(a["shipmentId"], a["lineIndex"]), a["quantity"])
+    attribution.take(
+        unit, a["lotId"], "line", _line_flow(a["shipmentId"], a["lineIndex"]), a["quantity"]
+    )
 
 
 @handles("ShipmentLineReceived")
@@ -384,7 +400,9 @@ def _completed(ctx: Context) -> None:
 @handles("HandedOver")
 def _handed(ctx: Context) -> None:
     a, unit = ctx.a, ctx.unit
-    unit["lots"].add(unit["lots"].require(a["lotId"]), handed_over=a["quantity"], on_hand=-a["quantity"])
+    unit["lots"].add(
+        unit["lots"].require(a["lotId"]), handed_over=a["quantity"], on_hand=-a["quantity"]
+    )
     unit["needs"].add(unit["needs"].require(a["needId"]), fulfilled=a["quantity"])
     unit["hand_overs"].insert(
         {

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, text
 from ledger.errors import AidLedgerError
 
 _ADVISORY_KEY = 0x41494444  # "AIDD"
+# One lock per schema, so mirrors in different schemas of one database do not block each other.
+_LOCK_SQL = "SELECT {fn}(:k, hashtext(current_schema()))"
 
 
 class IndexerBusyError(AidLedgerError):
@@ -37,7 +39,9 @@ def writer_lock(engine: Engine) -> Iterator[None]:
                 fcntl.flock(handle, fcntl.LOCK_UN)
         return
     with engine.connect() as conn:
-        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _ADVISORY_KEY}).scalar()
+        got = conn.execute(
+            text(_LOCK_SQL.format(fn="pg_try_advisory_lock")), {"k": _ADVISORY_KEY}
+        ).scalar()
         conn.commit()
         if not got:
             raise IndexerBusyError(
@@ -47,5 +51,5 @@ def writer_lock(engine: Engine) -> Iterator[None]:
         try:
             yield
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _ADVISORY_KEY})
+            conn.execute(text(_LOCK_SQL.format(fn="pg_advisory_unlock")), {"k": _ADVISORY_KEY})
             conn.commit()

@@ -54,10 +54,14 @@ def rollback(conn: Connection, ancestor: int) -> int:
     conn.execute(delete(journal).where(journal.c.block_number > ancestor))
     conn.execute(delete(T["raw_events"]).where(T["raw_events"].c.block_number > ancestor))
     conn.execute(delete(T["blocks"]).where(T["blocks"].c.number > ancestor))
-    block = conn.execute(select(T["blocks"]).where(T["blocks"].c.number == ancestor)).mappings().one()
+    block = (
+        conn.execute(select(T["blocks"]).where(T["blocks"].c.number == ancestor)).mappings().one()
+    )
     conn.execute(
         update(T["indexer_state"])
         .where(T["indexer_state"].c.id == 1)
-        .values(last_block=ancestor, last_block_hash=block["hash"], seq=block["seq"], head=block["head"])
+        .values(
+            last_block=ancestor, last_block_hash=block["hash"], seq=block["seq"], head=block["head"]
+        )
     )
     return undone

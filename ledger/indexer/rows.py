@@ -99,7 +99,9 @@ class TableCache:
             stmt = select(self.table).where(c[column] == value, c[positive] > 0)
             if last is not None:
                 stmt = stmt.where(c[order] > last)
-            page = [dict(r) for r in self.conn.execute(stmt.order_by(c[order]).limit(_PAGE)).mappings()]
+            page = [
+                dict(r) for r in self.conn.execute(stmt.order_by(c[order]).limit(_PAGE)).mappings()
+            ]
             for found in page:
                 key = self.key(found)
                 if key not in self.rows:
@@ -152,7 +154,9 @@ class TableCache:
         columns = [c.name for c in self.table.columns if c.name not in self.pk]
         where = and_(*(self.table.c[c] == bindparam(f"k_{c}") for c in self.pk))
         stmt = update(self.table).where(where).values({c: bindparam(f"v_{c}") for c in columns})
-        params = [{**{f"k_{c}": r[c] for c in self.pk}, **{f"v_{c}": r[c] for c in columns}} for r in rows]
+        params = [
+            {**{f"k_{c}": r[c] for c in self.pk}, **{f"v_{c}": r[c] for c in columns}} for r in rows
+        ]
         self.conn.execute(stmt, params)
 
 

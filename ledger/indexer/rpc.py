@@ -81,7 +81,9 @@ class Rpc:
         (result,) = self.batch([(method, params)], retry_timeouts=retry_timeouts)
         return result
 
-    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]], retry_timeouts: bool = True) -> list[Any]:
+    def batch(
+        self, calls: Sequence[tuple[str, Sequence[Any]]], retry_timeouts: bool = True
+    ) -> list[Any]:
         """Many calls in one HTTP request; answers are matched by id, whatever their order."""
         for attempt in range(self.retries + 1):
             try:
@@ -91,14 +93,19 @@ class Rpc:
                     raise
             except _TransientError as exc:
                 if attempt == self.retries:
-                    raise RpcError(f"{self.url} kept failing after {self.retries} retries: {exc}") from None
+                    raise RpcError(
+                        f"{self.url} kept failing after {self.retries} retries: {exc}"
+                    ) from None
             delay = min(self.max_backoff, self.backoff * 2**attempt)
             self.sleep(delay * (0.5 + random.random() / 2))
         raise AssertionError("unreachable")
 
     def _send(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
         ids = [next(self._ids) for _ in calls]
-        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)} for i, (m, p) in zip(ids, calls, strict=True)]
+        body = [
+            {"jsonrpc": "2.0", "id": i, "method": m, "params": list(p)}
+            for i, (m, p) in zip(ids, calls, strict=True)
+        ]
         try:
             response = self.session.post(self.url, json=body, timeout=self.timeout)
         except requests.Timeout:
@@ -108,7 +115,9 @@ class Rpc:
         if response.status_code == 413:
             raise RangeRefusedError("request or response too large (HTTP 413)", 413)
         if response.status_code == 429 or response.status_code >= 500:
-            raise _TransientError(f"HTTP {response.status_code} from {self.url}", response.status_code)
+            raise _TransientError(
+                f"HTTP {response.status_code} from {self.url}", response.status_code
+            )
         try:
             answers = response.json()
         except (json.JSONDecodeError, requests.JSONDecodeError):

@@ -65,16 +65,27 @@ def ensure_state(engine: Engine, rpc: Rpc, deployment: Deployment) -> None:
         header = _header(rpc.call("eth_getBlockByNumber", [hex(start), False]), start)
         conn.execute(
             insert(T["blocks"]).values(
-                number=start, hash=header.hash, parent_hash=header.parent_hash,
-                timestamp=header.timestamp, seq=0, head=ZERO_HEAD,
+                number=start,
+                hash=header.hash,
+                parent_hash=header.parent_hash,
+                timestamp=header.timestamp,
+                seq=0,
+                head=ZERO_HEAD,
             )
         )
         conn.execute(
             insert(T["indexer_state"]).values(
-                id=1, chain_id=chain_id, registry_address=deployment.registry,
-                fund_address=deployment.fund_ledger, supply_address=deployment.supply_ledger,
-                deployment_block=deployment.deployment_block, last_block=start,
-                last_block_hash=header.hash, seq=0, head=ZERO_HEAD, unjournaled_through=start,
+                id=1,
+                chain_id=chain_id,
+                registry_address=deployment.registry,
+                fund_address=deployment.fund_ledger,
+                supply_address=deployment.supply_ledger,
+                deployment_block=deployment.deployment_block,
+                last_block=start,
+                last_block_hash=header.hash,
+                seq=0,
+                head=ZERO_HEAD,
+                unjournaled_through=start,
             )
         )
 
@@ -104,7 +115,9 @@ def sync(
     options = options or SyncOptions()
     report = SyncReport()
     started = time.monotonic()
-    fetcher = LogFetcher(rpc, [deployment.registry, deployment.fund_ledger, deployment.supply_ledger])
+    fetcher = LogFetcher(
+        rpc, [deployment.registry, deployment.fund_ledger, deployment.supply_ledger]
+    )
     with writer_lock(engine):
         ensure_state(engine, rpc, deployment)
         while not options.stop():

@@ -47,12 +47,16 @@ def _rows(engine: Engine, table_name: str) -> dict[str, dict[str, Any]]:
     return {json.dumps([r[c] for c in pk]): dict(r) for r in rows}
 
 
-def _comparable(name: str, rows: dict[str, dict[str, Any]], keep: set[int]) -> dict[str, dict[str, Any]]:
+def _comparable(
+    name: str, rows: dict[str, dict[str, Any]], keep: set[int]
+) -> dict[str, dict[str, Any]]:
     """Drop what legitimately differs between two runs: batch-boundary blocks, journal depth."""
     if name == "blocks":
         return {k: r for k, r in rows.items() if r["number"] in keep}
     if name == "indexer_state":
-        return {k: {c: v for c, v in r.items() if c != "unjournaled_through"} for k, r in rows.items()}
+        return {
+            k: {c: v for c, v in r.items() if c != "unjournaled_through"} for k, r in rows.items()
+        }
     return rows
 
 
@@ -61,7 +65,9 @@ def diff_mirrors(mirror: Engine, reference: Engine) -> list[Difference]:
     out: list[Difference] = []
     with reference.connect() as conn:
         state = read_state(conn)
-        numbers = conn.execute(select(SQLModel.metadata.tables["raw_events"].c.block_number)).scalars()
+        numbers = conn.execute(
+            select(SQLModel.metadata.tables["raw_events"].c.block_number)
+        ).scalars()
         keep = set(numbers) | ({int(state["last_block"])} if state else set())
     for name in sorted(SQLModel.metadata.tables):
         if name in _SKIP:
@@ -79,7 +85,9 @@ def diff_mirrors(mirror: Engine, reference: Engine) -> list[Difference]:
     return out
 
 
-def _call(rpc: Rpc, to: str, signature: str, types: list[str], args: list[Any], out: list[str], block: int) -> Any:
+def _call(
+    rpc: Rpc, to: str, signature: str, types: list[str], args: list[Any], out: list[str], block: int
+) -> Any:
     data = function_signature_to_4byte_selector(signature) + encode(types, args)
     raw = rpc.call("eth_call", [{"to": to, "data": "0x" + data.hex()}, hex(block)])
     return decode(out, bytes.fromhex(raw[2:]))
@@ -91,22 +99,49 @@ def _views(mirror: Engine, rpc: Rpc, deployment: Deployment, block: int) -> Iter
         pools = conn.execute(select(SQLModel.metadata.tables["pools"])).mappings().all()
         lots = conn.execute(select(SQLModel.metadata.tables["lots"])).mappings().all()
     assert state is not None
-    seq, head = _call(rpc, deployment.registry, "ledgerHead()", [], [], ["uint64", "bytes32"], block)
+    seq, head = _call(
+        rpc, deployment.registry, "ledgerHead()", [], [], ["uint64", "bytes32"], block
+    )
     if (seq, "0x" + head.hex()) != (state["seq"], state["head"]):
-        yield Difference("contract:ledgerHead", str(block), (state["seq"], state["head"]), (seq, "0x" + head.hex()))
+        yield Difference(
+            "contract:ledgerHead",
+            str(block),
+            (state["seq"], state["head"]),
+            (seq, "0x" + head.hex()),
+        )
     for p in pools:
         pid = bytes.fromhex(p["pool_id"][2:])
-        got = _call(rpc, deployment.fund_ledger, "pool(bytes32)", ["bytes32"], [pid], ["uint128", "uint128"], block)
+        got = _call(
+            rpc,
+            deployment.fund_ledger,
+            "pool(bytes32)",
+            ["bytes32"],
+            [pid],
+            ["uint128", "uint128"],
+            block,
+        )
         if tuple(got) != (p["received"], p["allocated"]):
-            yield Difference("contract:pool", p["pool_id"], (p["received"], p["allocated"]), tuple(got))
+            yield Difference(
+                "contract:pool", p["pool_id"], (p["received"], p["allocated"]), tuple(got)
+            )
     for lot in lots:
         lid = bytes.fromhex(lot["lot_id"][2:])
-        got = _call(rpc, deployment.supply_ledger, "lot(bytes32)", ["bytes32"], [lid], ["bytes32", "bytes32", "uint128"], block)
+        got = _call(
+            rpc,
+            deployment.supply_ledger,
+            "lot(bytes32)",
+            ["bytes32"],
+            [lid],
+            ["bytes32", "bytes32", "uint128"],
+            block,
+        )
         if got[2] != lot["on_hand"]:
             yield Difference("contract:lot.on_hand", lot["lot_id"], lot["on_hand"], got[2])
 
 
-def verify(mirror: Engine, rpc: Rpc, deployment: Deployment, scratch_dir: Path | None = None) -> list[Difference]:
+def verify(
+    mirror: Engine, rpc: Rpc, deployment: Deployment, scratch_dir: Path | None = None
+) -> list[Difference]:
     """Rebuild up to the mirror's checkpoint in a scratch SQLite database and compare everything."""
     with mirror.connect() as conn:
         state = read_state(conn)
@@ -124,7 +159,9 @@ def verify(mirror: Engine, rpc: Rpc, deployment: Deployment, scratch_dir: Path |
     return differences
 
 
-def record(mirror: Engine, differences: list[Difference], clock: Callable[[], float] = time.time) -> None:
+def record(
+    mirror: Engine, differences: list[Difference], clock: Callable[[], float] = time.time
+) -> None:
     """Store the run's result in the mirror, so the portal can show the last verification."""
     with mirror.begin() as conn:
         state = read_state(conn)

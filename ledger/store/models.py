@@ -11,7 +11,9 @@ from sqlmodel import Field, SQLModel
 
 
 def _big(primary_key: bool = False, default: int | None = 0) -> int:
-    return Field(default=default, sa_column=Column(BigInteger, primary_key=primary_key, nullable=False))  # type: ignore[no-any-return]
+    return Field(
+        default=default, sa_column=Column(BigInteger, primary_key=primary_key, nullable=False)
+    )  # type: ignore[no-any-return]
 
 
 class IndexerState(SQLModel, table=True):

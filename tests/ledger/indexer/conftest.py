@@ -16,7 +16,9 @@ from ledger.indexer.rpc import Rpc
 from tests.chain_backends import RPC_BACKENDS
 from tests.contracts.world import World, build_world
 
-PG_ADMIN_URL = os.environ.get("AIDLEDGER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "AIDLEDGER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def _pg_available() -> str | None:

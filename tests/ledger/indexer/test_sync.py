@@ -1,0 +1,96 @@
+"""Sync end to end, on SQLite and PostgreSQL, against anvil and the devnet."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlmodel import SQLModel
+
+from ledger.indexer.lock import IndexerBusyError, writer_lock
+from ledger.indexer.rpc import Rpc
+from ledger.indexer.sync import SyncOptions, sync
+from ledger.indexer.verify import verify
+from tests.contracts.helpers import give
+from tests.contracts.world import World
+from tests.ledger.indexer.conftest import mirror
+from tests.ledger.indexer.scenario import populate
+
+T = SQLModel.metadata.tables
+
+
+def count(engine: object, table: str) -> int:
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        return int(conn.execute(select(func.count()).select_from(T[table])).scalar_one())
+
+
+def test_mirror_equals_chain_after_every_kind_of_write(world: World, rpc: Rpc, db_url: str) -> None:
+    populate(world)
+    engine = mirror(db_url)
+    report = sync(engine, rpc, world.ledger.deployment)
+    seq, head = world.ledger.ledger_head()
+    assert report.seq == seq and report.events == seq
+    assert count(engine, "raw_events") == seq
+    assert verify(engine, rpc, world.ledger.deployment) == []
+    with engine.connect() as conn:
+        lots = {r.lot_id: r for r in conn.execute(select(T["lots"]))}
+        for lot_id, row in lots.items():
+            assert row.created == row.shipped + row.on_hand + row.handed_over + row.adjusted_out
+            assert world.ledger.lot(bytes.fromhex(lot_id[2:]))[2] == row.on_hand
+        sources = conn.execute(
+            text("SELECT lot_id, SUM(remaining) FROM lot_sources GROUP BY lot_id")
+        )
+        for lot_id, remaining in sources:
+            assert remaining == lots[lot_id].on_hand, "attribution covers exactly what is on hand"
+
+
+def test_second_run_is_a_no_op_and_new_events_append(world: World, rpc: Rpc, db_url: str) -> None:
+    give(world, 100)
+    engine = mirror(db_url)
+    sync(engine, rpc, world.ledger.deployment)
+    before = count(engine, "raw_events")
+    assert sync(engine, rpc, world.ledger.deployment).events == 0
+    assert count(engine, "raw_events") == before
+    give(world, 200)
+    give(world, 300)
+    assert sync(engine, rpc, world.ledger.deployment).events == 2
+    assert count(engine, "raw_events") == before + 2
+    assert verify(engine, rpc, world.ledger.deployment) == []
+
+
+def test_second_indexer_on_same_database_refuses(world: World, rpc: Rpc, db_url: str) -> None:
+    engine = mirror(db_url)
+    other = mirror(db_url)
+    with writer_lock(engine), pytest.raises(IndexerBusyError, match="another indexer"):
+        sync(other, rpc, world.ledger.deployment)
+    sync(other, rpc, world.ledger.deployment)
+
+
+def test_follow_picks_up_new_blocks_until_stopped(world: World, rpc: Rpc, db_url: str) -> None:
+    engine = mirror(db_url)
+    target = world.ledger.ledger_head()[0] + 3
+    done = threading.Event()
+
+    def stop() -> bool:
+        with engine.connect() as conn:
+            seq = conn.execute(text("SELECT seq FROM indexer_state")).scalar()
+        return done.is_set() or (seq or 0) >= target
+
+    options = SyncOptions(follow=True, poll_interval=0.05, stop=stop)
+    runner = threading.Thread(target=lambda: sync(engine, rpc, world.ledger.deployment, options))
+    runner.start()
+    for amount in (1, 2, 3):
+        give(world, amount)
+    runner.join(timeout=60)
+    done.set()
+    assert not runner.is_alive()
+    assert count(engine, "gifts") == 3
+
+
+def test_confirmations_hold_back_recent_blocks(world: World, rpc: Rpc, db_url: str) -> None:
+    engine = mirror(db_url)
+    give(world, 10)
+    report = sync(engine, rpc, world.ledger.deployment, SyncOptions(confirmations=1))
+    assert report.last_block == world.ledger.client.w3.eth.block_number - 1
+    assert report.seq == world.ledger.ledger_head()[0] - 1
