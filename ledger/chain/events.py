@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from eth_abi import decode, encode
+from eth_abi.exceptions import DecodingError
 from eth_utils import event_abi_to_log_topic, keccak, to_checksum_address
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
@@ -96,7 +97,13 @@ def decode_log(log: Mapping[str, Any]) -> DecodedEvent | None:
     if spec is None:
         return None
     data_types = [t for t, ix in zip(spec.types, spec.indexed, strict=True) if not ix]
-    data_values = iter(decode(data_types, _as_bytes(log["data"])))
+    try:
+        data_values = iter(decode(data_types, _as_bytes(log["data"])))
+    except DecodingError as exc:
+        raise LedgerChainBrokenError(
+            f"{spec.name} log {log.get('logIndex')} in block {log.get('blockNumber')} does not "
+            f"decode ({exc.__class__.__name__}): the record was altered or the ABI is wrong"
+        ) from None
     topic_values = iter(topics[1:])
     args: dict[str, Any] = {}
     for name, type_, ix in zip(spec.names, spec.types, spec.indexed, strict=True):

@@ -68,7 +68,8 @@ def index(
         rate = report.events / report.seconds if report.seconds else 0.0
         typer.echo(
             f"indexed {report.events} events in {report.batches} batches up to block "
-            f"{report.last_block} (seq {report.seq}) in {report.seconds:.1f} s, {rate:,.0f} events/s"
+            f"{report.last_block} (seq {report.seq}) in {report.seconds:.1f} s, "
+            f"{rate:,.0f} events/s"
         )
 
 
@@ -91,7 +92,7 @@ def verify(
     deployments_dir: DeploymentsOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
 ) -> None:
-    """Rebuild the mirror from the chain and compare every table and balance; exit 1 on any difference."""
+    """Rebuild the mirror from the chain, compare every table and balance; exit 1 if any differ."""
     settings = load_settings()
     url = database_url or settings.database_url
     client = Rpc(rpc or settings.rpc_url)

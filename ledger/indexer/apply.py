@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -36,16 +35,14 @@ class Applied:
 
 
 @cache
-def _converters(name: str) -> list[tuple[str, Callable[[Any], Any]]]:
+def _fields(name: str) -> list[tuple[str, str]]:
     spec = next(s for s in event_specs().values() if s.name == name)
-    return [
-        (n, (lambda v, t=t: sql_value(t, v))) for n, t in zip(spec.names, spec.types, strict=True)
-    ]
+    return list(zip(spec.names, spec.types, strict=True))
 
 
 def sql_args(event: DecodedEvent) -> dict[str, Any]:
     """The event's arguments as SQL values."""
-    return {n: convert(event.args[n]) for n, convert in _converters(event.name)}
+    return {n: sql_value(t, event.args[n]) for n, t in _fields(event.name)}
 
 
 def read_state(conn: Connection) -> dict[str, Any] | None:

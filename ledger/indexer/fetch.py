@@ -32,7 +32,7 @@ class Header:
 
 @dataclass(frozen=True)
 class Batch:
-    """Logs of blocks `first..last` (inclusive) and headers of `first - 1`, `last` and blocks with logs."""
+    """Logs of blocks `first..last` and headers of `first - 1`, `last` and blocks with logs."""
 
     first: int
     last: int
@@ -99,12 +99,13 @@ class LogFetcher:
                 )
             if headers[int(log["blockNumber"], 16)].hash != log["blockHash"]:
                 raise ReorgDuringFetchError(
-                    f"block {int(log['blockNumber'], 16)} changed while fetching; the chain reorganised"
+                    f"block {int(log['blockNumber'], 16)} changed while fetching; "
+                    "the chain reorganised"
                 )
         return headers
 
     def batches(self, first: int, limit: int) -> Iterator[Batch]:
-        """Batches covering `first..limit`; the next one is fetched while the caller applies this one."""
+        """Batches over `first..limit`; the next is fetched while the caller applies this one."""
         if first > limit:
             return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aidledger-fetch") as pool:

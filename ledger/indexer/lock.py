@@ -1,4 +1,4 @@
-"""One indexer writes to a database at a time: a file lock on SQLite, an advisory lock on PostgreSQL."""
+"""One indexer writes to a database at a time: file lock (SQLite), advisory lock (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def writer_lock(engine: Engine) -> Iterator[None]:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise IndexerBusyError(
-                    f"another indexer is writing to {database} (lock {path}); stop it or wait for it"
+                    f"another indexer is writing to {database} (lock {path}); "
+                    "stop it or wait for it"
                 ) from None
             try:
                 yield

@@ -36,7 +36,7 @@ def find_ancestor(conn: Connection, rpc: Rpc) -> int:
 
 
 def rollback(conn: Connection, ancestor: int) -> int:
-    """Undo every change of blocks after `ancestor`; returns how many journal entries were undone."""
+    """Undo every change of blocks after `ancestor`; return the number of journal entries undone."""
     journal = T["journal"]
     entries = conn.execute(
         select(journal).where(journal.c.block_number > ancestor).order_by(journal.c.id.desc())

@@ -107,10 +107,16 @@ class Rpc:
             for i, (m, p) in zip(ids, calls, strict=True)
         ]
         try:
-            response = self.session.post(self.url, json=body, timeout=self.timeout)
+            response = self.session.post(
+                self.url,
+                data=json.dumps(body),
+                headers={"Content-Type": "application/json"},
+                timeout=self.timeout,
+            )
         except requests.Timeout:
             raise RpcTimeoutError(f"{self.url} did not answer within {self.timeout} s") from None
-        except requests.ConnectionError as exc:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            # ChunkedEncodingError: the connection broke in the middle of the answer's body.
             raise _TransientError(f"cannot reach {self.url}: {exc.__class__.__name__}") from None
         if response.status_code == 413:
             raise RangeRefusedError("request or response too large (HTTP 413)", 413)

@@ -50,7 +50,8 @@ def ensure_state(engine: Engine, rpc: Rpc, deployment: Deployment) -> None:
     chain_id = int(rpc.call("eth_chainId", []), 16)
     if chain_id != deployment.chain_id:
         raise AidLedgerConfigError(
-            f"the node is chain {chain_id} but the deployment file is for chain {deployment.chain_id}"
+            f"the node is chain {chain_id} but the deployment file is for chain "
+            f"{deployment.chain_id}"
         )
     with engine.begin() as conn:
         state = read_state(conn)

@@ -6,14 +6,17 @@ Ids and hashes are 0x-prefixed lower-case hex strings; amounts and quantities ar
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 
-def _big(primary_key: bool = False, default: int | None = 0) -> int:
+def _big(primary_key: bool = False, default: int | None = 0) -> Any:
+    """A 64-bit integer column (amounts, quantities, block numbers, seq)."""
     return Field(
         default=default, sa_column=Column(BigInteger, primary_key=primary_key, nullable=False)
-    )  # type: ignore[no-any-return]
+    )
 
 
 class IndexerState(SQLModel, table=True):
@@ -38,7 +41,7 @@ class IndexerState(SQLModel, table=True):
 
 
 class Block(SQLModel, table=True):
-    """Blocks that carried our events and checkpoint blocks, with the ledger (seq, head) after them."""
+    """Blocks that carried our events and checkpoint blocks, with the (seq, head) after them."""
 
     __tablename__ = "blocks"
     number: int = _big(primary_key=True, default=None)

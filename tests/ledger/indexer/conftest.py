@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, text
 from web3 import Web3
 
 from ledger.indexer.rpc import Rpc
+from ledger.store.db import make_engine, upgrade
 from tests.chain_backends import RPC_BACKENDS
 from tests.contracts.world import World, build_world
 
@@ -84,7 +85,5 @@ def rpc(world: World) -> Rpc:
 
 def mirror(url: str) -> Engine:
     """Migrate and open a mirror."""
-    from ledger.store.db import make_engine, upgrade
-
     upgrade(url)
     return make_engine(url)

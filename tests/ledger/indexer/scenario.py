@@ -16,7 +16,7 @@ from tests.contracts.world import CNY, World
 
 
 def populate(world: World, rounds: int = 1) -> None:
-    """Gifts, a pledge, allocations, a purchase, in-kind lots, shipments, hand-overs, adjustments."""
+    """Gifts, a pledge, allocations, a purchase, in-kind lots, shipments, hand-overs, adjusts."""
     ledger = world.ledger
     for _ in range(rounds):
         pledge_id = fresh("pledge")

@@ -29,7 +29,7 @@ def test_mirror_equals_chain_after_every_kind_of_write(world: World, rpc: Rpc, d
     populate(world)
     engine = mirror(db_url)
     report = sync(engine, rpc, world.ledger.deployment)
-    seq, head = world.ledger.ledger_head()
+    seq, _ = world.ledger.ledger_head()
     assert report.seq == seq and report.events == seq
     assert count(engine, "raw_events") == seq
     assert verify(engine, rpc, world.ledger.deployment) == []

@@ -1,0 +1,68 @@
+"""Applying a batch checks the sequence and ledger head first: a gap or an altered event stops
+the indexer with a clear message, and nothing of the batch is written."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ledger.chain.events import LedgerChainBrokenError
+from ledger.indexer.apply import CheckpointMovedError, apply_batch
+from ledger.indexer.fetch import Batch, LogFetcher
+from ledger.indexer.rpc import Rpc
+from ledger.indexer.sync import ensure_state
+from tests.contracts.helpers import give
+from tests.contracts.world import World
+from tests.ledger.indexer.conftest import mirror
+from tests.ledger.indexer.test_reorg import snapshot
+
+
+def fetched(world: World, rpc: Rpc, db_url: str) -> tuple[object, Batch]:
+    for amount in (5, 6, 7):
+        give(world, amount)
+    engine = mirror(db_url)
+    deployment = world.ledger.deployment
+    ensure_state(engine, rpc, deployment)
+    fetcher = LogFetcher(
+        rpc, [deployment.registry, deployment.fund_ledger, deployment.supply_ledger]
+    )
+    head = world.ledger.client.w3.eth.block_number
+    return engine, fetcher.fetch(deployment.deployment_block, head)
+
+
+def test_missing_event_stops_before_writing(world: World, rpc: Rpc, db_url: str) -> None:
+    engine, batch = fetched(world, rpc, db_url)
+    before = snapshot(engine)  # type: ignore[arg-type]
+    gapped = replace(batch, logs=batch.logs[:10] + batch.logs[11:])
+    with pytest.raises(LedgerChainBrokenError, match="missing or repeated"), engine.begin() as conn:  # type: ignore[attr-defined]
+        apply_batch(conn, gapped, world.ledger.deployment.chain_id, 0)
+    assert snapshot(engine) == before  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("byte", "message"), [(63, "was altered"), (40, "does not decode")])
+def test_altered_event_stops_before_writing(
+    world: World, rpc: Rpc, db_url: str, byte: int, message: str
+) -> None:
+    """Byte 63 is the low byte of a gift's amount; byte 40 is padding of that word."""
+    engine, batch = fetched(world, rpc, db_url)
+    before = snapshot(engine)  # type: ignore[arg-type]
+    last = dict(batch.logs[-1])
+    data = bytearray(bytes.fromhex(last["data"][2:]))
+    data[byte] ^= 1
+    last["data"] = "0x" + data.hex()
+    altered = replace(batch, logs=[*batch.logs[:-1], last])
+    with pytest.raises(LedgerChainBrokenError, match=message), engine.begin() as conn:  # type: ignore[attr-defined]
+        apply_batch(conn, altered, world.ledger.deployment.chain_id, 0)
+    assert snapshot(engine) == before  # type: ignore[arg-type]
+
+
+def test_batch_not_following_checkpoint_is_refused(world: World, rpc: Rpc, db_url: str) -> None:
+    engine, batch = fetched(world, rpc, db_url)
+    with pytest.raises(CheckpointMovedError), engine.begin() as conn:  # type: ignore[attr-defined]
+        apply_batch(
+            conn, replace(batch, first=batch.first + 1), world.ledger.deployment.chain_id, 0
+        )
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        applied = apply_batch(conn, batch, world.ledger.deployment.chain_id, 0)
+    assert applied.events == world.ledger.ledger_head()[0]
