@@ -7,7 +7,7 @@ SLITHER_VENV ?= .venv-slither
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup setup-python setup-node setup-slither lock contracts check-artifacts lint \
-        slither gas-snapshot test fuzz soak bench demo clean
+        slither gas-snapshot test fuzz soak bench bench-indexer demo clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -63,6 +63,15 @@ soak: fuzz  ## Long reliability profiles
 
 bench: setup-python setup-node  ## Benchmarks; results go to docs/benchmarks.md by hand
 	$(PY) -m bench.devnet
+	$(MAKE) bench-indexer
+
+bench-indexer: setup-python setup-node bench/ponder/node_modules/.package-lock.json  ## Indexer: ours vs Ponder 0.11, 100,000 events
+	$(PY) -m bench.indexer
+
+# Ponder is a benchmark baseline only: installed here on demand, never by setup or CI.
+bench/ponder/node_modules/.package-lock.json: bench/ponder/package.json bench/ponder/package-lock.json
+	cd bench/ponder && npm ci --no-audit --no-fund
+	touch $@
 
 demo:  ## Run the whole system on the embedded defaults
 	@echo "make demo: not yet — the devnet, indexer and portal issues bring it."
