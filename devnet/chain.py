@@ -182,6 +182,8 @@ class DevChain:
         first = self.call(msg, header)
         raise_for_error(first)
         used = cap - int(first.get_gas_remaining())
+        if not first.msg.code:  # a plain transfer: exactly the intrinsic gas
+            return used
         optimistic = min(cap, (used + 2300) * 64 // 63)
         if not first.children:  # no sub-call keeps 1/64 back: used gas is what it needs
             return optimistic

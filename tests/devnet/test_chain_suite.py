@@ -72,6 +72,10 @@ class ChainSuite:
         with pytest.raises(ContractCustomError):
             counter.functions.increment(2_000_000).transact({"from": w3.eth.accounts[0]})
 
+    def test_estimate_of_a_plain_transfer_is_the_intrinsic_gas(self, w3: W3) -> None:
+        request = {"from": w3.eth.accounts[0], "to": "0x" + "11" * 20, "value": 1}
+        assert w3.eth.estimate_gas(request) == 21_000
+
     def test_revert_string_surfaces_as_logic_error(self, counter: Counter) -> None:
         with pytest.raises(ContractLogicError, match="Counter: failed"):
             counter.functions.fail().call()
