@@ -1,4 +1,4 @@
-"""Foreign clients against the devnet: ethers v6 (node) and foundry's cast."""
+"""Foreign clients against the devnet: ethers v6 and viem (node), and foundry's cast."""
 
 from __future__ import annotations
 
@@ -33,6 +33,17 @@ def test_ethers_deploys_transacts_reads_logs_and_decodes_custom_error(
     expected = {"name": "CounterTooLarge", "args": ["2000003", "1000000"]}
     assert out["error"] == expected
     assert out["sendError"] == expected
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_viem_deploys_transacts_reads_logs_and_decodes_custom_error(
+    devnet_node: NodeProcess,
+) -> None:
+    out = json.loads(_run("node", str(CLIENTS / "viem_client.mjs"), devnet_node.url, str(COUNTER)))
+    assert out["status"] == "success"
+    assert out["count"] == "3"
+    assert out["logs"] == [{"tag": "3", "count": "3"}]
+    assert out["error"] == {"name": "CounterTooLarge", "args": ["2000003", "1000000"]}
 
 
 def test_cast_deploys_transacts_reads_logs_and_decodes_custom_error(
