@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from eth_abi import decode, encode
 from eth_abi.exceptions import DecodingError
-from eth_utils import event_abi_to_log_topic, keccak, to_checksum_address
+from eth_utils import event_abi_to_log_topic, keccak
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
+from ledger.chain.codec import (
+    ZERO12,
+    MalformedWordError,
+    checksum_address,
+    encode_string_tail,
+    keccak256,
+    read_string,
+    word_decoder,
+)
 from ledger.chain.reverts import _type_string
 from ledger.errors import AidLedgerError
 
@@ -87,54 +96,119 @@ def event_specs() -> dict[bytes, EventSpec]:
 def _as_bytes(value: Any) -> bytes:
     if isinstance(value, bytes):
         return value
-    return bytes.fromhex(str(value)[2:] if str(value).startswith("0x") else str(value))
+    text = str(value)
+    return bytes.fromhex(text[2:] if text.startswith("0x") else text)
+
+
+def _as_int(value: Any) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    type: str
+    indexed: bool
+    slot: int
+    decode: Callable[[bytes], Any] | None
+
+
+@cache
+def _layout(topic0: bytes) -> tuple[EventSpec, tuple[_Field, ...], int]:
+    spec = event_specs()[topic0]
+    fields, topic, head = [], 1, 0
+    for name, type_, indexed in zip(spec.names, spec.types, spec.indexed, strict=True):
+        slot = topic if indexed else head
+        fields.append(_Field(name, type_, indexed, slot, word_decoder(type_)))
+        topic, head = (topic + 1, head) if indexed else (topic, head + 1)
+    return spec, tuple(fields), head
+
+
+def _decode_fields(topics: list[bytes], data: bytes, fields: tuple[_Field, ...]) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    for f in fields:
+        word = topics[f.slot] if f.indexed else data[32 * f.slot : 32 * f.slot + 32]
+        if len(word) != 32:
+            raise MalformedWordError("data shorter than the event's fields")
+        if f.decode is not None:
+            args[f.name] = f.decode(word)
+        elif f.type == "string" and not f.indexed:
+            args[f.name] = read_string(data, word)[0]
+        else:  # a type the fast codec does not know: let eth-abi do it
+            args[f.name] = decode([f.type], word if f.indexed else data)[0]
+    return args
 
 
 def decode_log(log: Mapping[str, Any]) -> DecodedEvent | None:
     """Decode one `eth_getLogs` entry; None for logs that are not sequenced AidLedger events."""
     topics = [_as_bytes(t) for t in log["topics"]]
-    spec = event_specs().get(topics[0]) if topics else None
-    if spec is None:
+    if not topics or topics[0] not in event_specs():
         return None
-    data_types = [t for t, ix in zip(spec.types, spec.indexed, strict=True) if not ix]
+    spec, fields, _ = _layout(topics[0])
     try:
-        data_values = iter(decode(data_types, _as_bytes(log["data"])))
-    except DecodingError as exc:
+        if len(topics) != 1 + sum(spec.indexed):
+            raise MalformedWordError("wrong number of topics")
+        args = _decode_fields(topics, _as_bytes(log["data"]), fields)
+    except (MalformedWordError, UnicodeDecodeError, DecodingError) as exc:
         raise LedgerChainBrokenError(
             f"{spec.name} log {log.get('logIndex')} in block {log.get('blockNumber')} does not "
-            f"decode ({exc.__class__.__name__}): the record was altered or the ABI is wrong"
+            f"decode ({exc}): the record was altered or the ABI is wrong"
         ) from None
-    topic_values = iter(topics[1:])
-    args: dict[str, Any] = {}
-    for name, type_, ix in zip(spec.names, spec.types, spec.indexed, strict=True):
-        value = decode([type_], next(topic_values))[0] if ix else next(data_values)
-        args[name] = to_checksum_address(value) if type_ == "address" else value
     return DecodedEvent(
         name=spec.name,
         args=args,
-        emitter=to_checksum_address(log["address"]),
-        block_number=int(log["blockNumber"], 16)
-        if isinstance(log["blockNumber"], str)
-        else int(log["blockNumber"]),
+        emitter=checksum_address(_as_bytes(log["address"])),
+        block_number=_as_int(log["blockNumber"]),
         block_hash=_as_bytes(log["blockHash"]),
         tx_hash=_as_bytes(log["transactionHash"]),
-        log_index=int(log["logIndex"], 16)
-        if isinstance(log["logIndex"], str)
-        else int(log["logIndex"]),
+        log_index=_as_int(log["logIndex"]),
     )
+
+
+def _word(type_: str, value: Any) -> bytes:
+    if type_ == "address":
+        return ZERO12 + bytes.fromhex(value[2:])
+    if type_ == "bool":
+        return (1 if value else 0).to_bytes(32, "big")
+    if type_.startswith("uint"):
+        return int(value).to_bytes(32, "big")
+    if type_.startswith("int"):
+        return int(value).to_bytes(32, "big", signed=True)
+    return bytes(value).ljust(32, b"\x00")
 
 
 def payload_hash(event: DecodedEvent) -> bytes:
     """keccak256(abi.encode(topic0, fields except seq and head)), as the contracts compute it."""
-    spec = next(s for s in event_specs().values() if s.name == event.name)
+    spec = _spec_by_name(event.name)
+    fields = [(n, t) for n, t in zip(spec.names, spec.types, strict=True) if n not in SEQ_FIELDS]
+    head_size = 32 * (1 + len(fields))
+    head, tail = [spec.topic0], b""
+    for name, type_ in fields:
+        value = event.args[name]
+        if type_ == "string":
+            head.append((head_size + len(tail)).to_bytes(32, "big"))
+            tail += encode_string_tail(value.encode("utf-8"))
+        else:
+            head.append(_word(type_, value))
+    return keccak256(b"".join(head) + tail)
+
+
+@cache
+def _spec_by_name(name: str) -> EventSpec:
+    return next(s for s in event_specs().values() if s.name == name)
+
+
+def payload_hash_reference(event: DecodedEvent) -> bytes:
+    """The same hash computed with eth-abi: the reference the fast path is tested against."""
+    spec = _spec_by_name(event.name)
     values = [spec.topic0, *(event.args[n] for n in spec.names if n not in SEQ_FIELDS)]
     return keccak(encode(spec.payload_types, values))
 
 
 def next_head(previous: bytes, seq: int, emitter: str, payload: bytes) -> bytes:
     """head = keccak256(abi.encode(previousHead, seq, emitter, payloadHash))."""
-    return keccak(
-        encode(["bytes32", "uint64", "address", "bytes32"], [previous, seq, emitter, payload])
+    return keccak256(
+        previous + seq.to_bytes(32, "big") + ZERO12 + bytes.fromhex(emitter[2:]) + payload
     )
 
 

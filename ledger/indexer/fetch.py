@@ -81,7 +81,10 @@ class LogFetcher:
                 else:
                     self.span = max(1, (last - first + 1) // 2)
                     continue
-            if len(logs) < self.target_logs // 2 and last - first + 1 == self.span:
+            width = last - first + 1
+            if len(logs) > self.target_logs:
+                self.span = max(1, width * self.target_logs // len(logs))
+            elif len(logs) < self.target_logs // 2 and width == self.span:
                 self.span = min(self.max_span, self.span * 2)
             return Batch(first, last, logs, self._headers(first, last, logs))
 

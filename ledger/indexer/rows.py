@@ -73,10 +73,11 @@ class TableCache:
         return [r for k in keys if (r := self.rows.get(k)) is not None and r[column] == value]
 
     def insert(self, row: Row) -> Row:
-        """Add a new row."""
+        """Add a new row. Event ids are unique on chain, so a new key is not looked up in SQL."""
         key = self.key(row)
         if key not in self.rows:
-            self.get(*key)
+            self.loaded[key] = None
+            self.rows[key] = None
         self.unit.journal(self, key)
         self.rows[key] = row
         self._index(key, row)
