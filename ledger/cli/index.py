@@ -49,6 +49,9 @@ def index(
     confirmations: Annotated[int, typer.Option(min=0, help="Blocks to stay behind the head.")] = 0,
     finality: Annotated[int, typer.Option(min=1, help="Reorg depth the mirror can undo.")] = 64,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    max_span: Annotated[
+        int, typer.Option(min=1, hidden=True, help="Most blocks per log query (for tests).")
+    ] = 200_000,
 ) -> None:
     """Mirror every AidLedger event into SQL: catch up and exit, or --follow the head."""
     settings = load_settings()
@@ -58,7 +61,9 @@ def index(
     deployment = Deployment.load(deployments_dir or settings.deployments_dir, chain_id)
     upgrade(url)
     engine = make_engine(url)
-    options = SyncOptions(confirmations=confirmations, finality=finality, follow=follow)
+    options = SyncOptions(
+        confirmations=confirmations, finality=finality, follow=follow, max_span=max_span
+    )
     report = sync(engine, client, deployment, options, on_batch=None if as_json else _Progress())
     if as_json:
         summary = asdict(report)

@@ -12,8 +12,9 @@ from sqlmodel import SQLModel
 from ledger.chain.deployment import Deployment
 from ledger.errors import AidLedgerConfigError
 from ledger.indexer.apply import ZERO_HEAD, Applied, CheckpointMovedError, apply_batch, read_state
-from ledger.indexer.fetch import LogFetcher, ReorgDuringFetchError, _header
+from ledger.indexer.fetch import ReorgDuringFetchError, _header
 from ledger.indexer.lock import writer_lock
+from ledger.indexer.pipeline import Plan, in_process, threaded
 from ledger.indexer.reorg import find_ancestor, rollback
 from ledger.indexer.rpc import Rpc
 
@@ -30,6 +31,9 @@ class SyncOptions:
     poll_interval: float = 1.0
     until_block: int | None = None
     stop: Callable[[], bool] = lambda: False
+    max_span: int = 200_000  # most blocks per eth_getLogs (tests cap it to get many batches)
+    parallel: bool | None = None  # prepare batches in a worker process; None: when far behind
+    parallel_from_blocks: int = 5_000
 
 
 @dataclass
@@ -116,9 +120,7 @@ def sync(
     options = options or SyncOptions()
     report = SyncReport()
     started = time.monotonic()
-    fetcher = LogFetcher(
-        rpc, [deployment.registry, deployment.fund_ledger, deployment.supply_ledger]
-    )
+    addresses = [deployment.registry, deployment.fund_ledger, deployment.supply_ledger]
     with writer_lock(engine):
         ensure_state(engine, rpc, deployment)
         while not options.stop():
@@ -127,7 +129,10 @@ def sync(
             if options.until_block is not None:
                 target = min(target, options.until_block)
             finality_from = head - options.finality + 1
-            first = _checkpoint(engine) + 1
+            with engine.connect() as conn:
+                state = read_state(conn)
+            assert state is not None
+            first = int(state["last_block"]) + 1
             if first > target:
                 if not _checkpoint_canonical(engine, rpc):
                     _handle_reorg(engine, rpc, report)
@@ -136,10 +141,25 @@ def sync(
                     break
                 time.sleep(options.poll_interval)
                 continue
+            plan = Plan(
+                rpc_url=rpc.url,
+                addresses=addresses,
+                first=first,
+                limit=target,
+                chain_id=deployment.chain_id,
+                seq=int(state["seq"]),
+                head=bytes.fromhex(state["head"][2:]),
+                initial_span=min(2_000, options.max_span),
+                max_span=options.max_span,
+                rpc_timeout=rpc.timeout,
+            )
+            parallel = options.parallel
+            if parallel is None:
+                parallel = target - first >= options.parallel_from_blocks
             try:
-                for batch in fetcher.batches(first, target):
+                for batch in in_process(plan) if parallel else threaded(plan, rpc):
                     with engine.begin() as conn:
-                        applied = apply_batch(conn, batch, deployment.chain_id, finality_from)
+                        applied = apply_batch(conn, batch, finality_from)
                     report.events += applied.events
                     report.batches += 1
                     if on_batch:
