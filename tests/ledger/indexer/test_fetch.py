@@ -46,7 +46,10 @@ def fetcher(world: World, url: str, **kw: Any) -> LogFetcher:
 
 def all_batches(world: World, f: LogFetcher) -> list[Batch]:
     head = int(f.rpc.call("eth_blockNumber", []), 16)
-    return list(f.batches(world.ledger.deployment.deployment_block, head))
+    batches = [f.fetch(world.ledger.deployment.deployment_block, head)]
+    while batches[-1].last < head:
+        batches.append(f.fetch(batches[-1].last + 1, head))
+    return batches
 
 
 def direct_logs(world: World) -> list[tuple[int, int]]:
