@@ -56,7 +56,7 @@ def anvil(chain_id: int = 31337) -> Iterator[str]:
         [
             str(ANVIL),
             *("--port", str(port), "--chain-id", str(chain_id), "--hardfork", "prague"),
-            *("--gas-limit", "1000000000", "--order", "fifo", "--silent"),
+            *("--gas-limit", "1000000000", "--order", "fifo", "--prune-history", "--silent"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

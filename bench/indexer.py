@@ -235,6 +235,7 @@ class Options:
     ours: bool
     ponder: bool
     profile: bool
+    scale: int = 1
 
 
 def run_all(options: Options) -> tuple[Workload, list[Result], str | None]:
@@ -242,7 +243,7 @@ def run_all(options: Options) -> tuple[Workload, list[Result], str | None]:
     results: list[Result] = []
     with anvil() as rpc_url, tempfile.TemporaryDirectory(prefix="aidledger-bench-") as tmp:
         work = Path(tmp)
-        workload = generate(rpc_url, options.events, work / "deployments")
+        workload = generate(rpc_url, options.events, work / "deployments", scale=options.scale)
         print(_workload_line(workload), flush=True)
         end_block = _settle(rpc_url)
         for store in options.stores:
@@ -365,9 +366,15 @@ def main() -> None:
     parser.add_argument("--no-ponder", action="store_true", help="skip Ponder")
     parser.add_argument("--profile", action="store_true", help="cProfile ours on SQLite")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--scale", type=int, default=1, help="workload operations per block")
     args = parser.parse_args()
     options = Options(
-        args.events, args.stores.split(","), not args.no_ours, not args.no_ponder, args.profile
+        args.events,
+        args.stores.split(","),
+        not args.no_ours,
+        not args.no_ponder,
+        args.profile,
+        args.scale,
     )
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
     workload, results, profile = run_all(options)

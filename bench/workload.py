@@ -74,8 +74,10 @@ def generate(rpc_url: str, n_events: int, deployments_dir: Path, seed: int = 1) 
     return run(rpc_url, n_events, deployments_dir, seed).deployment
 
 
-def run(rpc_url: str, n_events: int, deployments_dir: Path, seed: int = 1) -> Workload:
-    """`generate` with the timing of each stage."""
+def run(
+    rpc_url: str, n_events: int, deployments_dir: Path, seed: int = 1, scale: int = 1
+) -> Workload:
+    """`generate` with the timing of each stage; `scale` multiplies the operations per block."""
     start = time.perf_counter()
     client = ChainClient.connect(rpc_url)
     staff = staff_keys(seed)
@@ -84,7 +86,7 @@ def run(rpc_url: str, n_events: int, deployments_dir: Path, seed: int = 1) -> Wo
     if n_events < seeded:
         raise ValueError(f"{n_events} events is fewer than the {seeded} that seeding emits")
     setup = time.perf_counter()
-    rounds = _plan(Plan(seed), n_events - seeded)
+    rounds = _plan(Plan(seed, scale), n_events - seeded)
     planned = time.perf_counter()
     raws = _sign(rpc_url, client, staff, ledger.deployment, rounds)
     signed = time.perf_counter()
@@ -249,8 +251,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000, help="sequenced events in all")
     parser.add_argument("--out", type=Path, required=True, help="deployments directory")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--scale", type=int, default=1, help="operations per block, x ~70 events")
     args = parser.parse_args()
-    work = run(args.rpc, args.events, args.out, args.seed)
+    work = run(args.rpc, args.events, args.out, args.seed, args.scale)
     print(
         f"{work.events:,} events in {work.transactions:,} transactions, {work.blocks:,} blocks: "
         f"{work.seconds:.1f} s ({work.events / work.seconds:,.0f} events/s; setup "

@@ -134,6 +134,7 @@ class Plan:
     """Deals out rounds of valid operations, deterministically for one seed."""
 
     seed: int
+    scale: int = 1  # operations per round: ~70 events per block at 1
     rng: random.Random = field(init=False)
     round: int = 0
     pools: dict[PoolKey, int] = field(default_factory=dict)
@@ -158,7 +159,7 @@ class Plan:
         self.round += 1
         ops: list[Op] = []
         for make, times in self._recipe():
-            for _ in range(times):
+            for _ in range(times * self.scale):
                 left = budget - sum(op.events for op in ops)
                 op = make(left) if left > 0 else None
                 if op is not None:
@@ -178,7 +179,7 @@ class Plan:
             (self._allocation, r.randint(1, 2)),
             (self._purchase, r.randint(1, 2)),
             (self._dispatch, 2),
-            (self._receipt, 3),
+            (self._receipt, 3),  # at most the ready ones
             (self._hand_over, 4),
             (self._adjustment, int(r.random() < 0.3)),
             (self._release, int(r.random() < 0.05)),
