@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import URLError
 
+from bench import _floors
 from bench._processes import ROOT, Timed, anvil, free_port, run_timed, scratch_postgres
 from bench._profile import breakdown
 from bench._rpc import Rpc
@@ -246,6 +247,8 @@ def run_all(options: Options) -> tuple[Workload, list[Result], str | None]:
         workload = generate(rpc_url, options.events, work / "deployments", scale=options.scale)
         print(_workload_line(workload), flush=True)
         end_block = _settle(rpc_url)
+        floors = _floors.measure(rpc_url, workload.deployment, end_block)
+        print("stages alone, one Python process (lower bounds):", *floors.lines(), sep="\n")
         for store in options.stores:
             for name, run in _runners(options, rpc_url, workload, end_block, work, store):
                 print(f"{name} ...", flush=True)
