@@ -360,6 +360,10 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     """Parse the options, run, print the table (and the profile)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -380,8 +384,10 @@ def main() -> None:
         args.scale,
     )
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    print(f"load average before: {_load()}")
     workload, results, profile = run_all(options)
     print(table(results))
+    print(f"load average after: {_load()}")
     if profile:
         print(profile)
     if args.json:
