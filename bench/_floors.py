@@ -9,7 +9,8 @@ series, single-threaded, cannot beat the sum; SQL and handlers come on top.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from bench._rpc import Rpc
@@ -29,6 +30,7 @@ class Floors:
     fetch_headers: float
     decode: float
     verify: float
+    kinds: Counter[str] = field(default_factory=Counter)
 
     def lines(self) -> list[str]:
         """One line per stage with its rate."""
@@ -42,6 +44,12 @@ class Floors:
             f"  {name:<18} {seconds:>6.2f} s  {self.events / seconds:>9,.0f} events/s"
             for name, seconds in stages.items()
         ]
+
+    def mix(self) -> str:
+        """The share of each event kind, most frequent first."""
+        return ", ".join(
+            f"{name} {100 * n / self.events:.1f}%" for name, n in self.kinds.most_common()
+        )
 
 
 def measure(rpc_url: str, deployment: Deployment, last_block: int) -> Floors:
@@ -60,7 +68,10 @@ def measure(rpc_url: str, deployment: Deployment, last_block: int) -> Floors:
     verified = sum(1 for _ in verify_sequence(decoded))
     done = time.perf_counter()
     rpc.close()
-    return Floors(verified, fetched - start, headed - fetched, parsed - headed, done - parsed)
+    kinds = Counter(e.name for e in decoded)
+    return Floors(
+        verified, fetched - start, headed - fetched, parsed - headed, done - parsed, kinds
+    )
 
 
 def _logs(rpc: Rpc, deployment: Deployment, last_block: int) -> list[dict[str, Any]]:

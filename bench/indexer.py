@@ -248,6 +248,7 @@ def run_all(options: Options) -> tuple[Workload, list[Result], str | None]:
         print(_workload_line(workload), flush=True)
         end_block = _settle(rpc_url)
         floors = _floors.measure(rpc_url, workload.deployment, end_block)
+        print(f"event mix: {floors.mix()}")
         print("stages alone, one Python process (lower bounds):", *floors.lines(), sep="\n")
         for store in options.stores:
             for name, run in _runners(options, rpc_url, workload, end_block, work, store):
