@@ -23,6 +23,7 @@ from devnet.config import DevnetConfig
 from devnet.errors import INVALID_INPUT, RpcError, rejected
 from devnet.filters import Filters
 from devnet.pool import TxPool
+from devnet.signatures import recover_sender
 
 log = logging.getLogger("devnet")
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -89,7 +90,7 @@ class Node:
         if not (0 < tx.r < SECP256K1_N and 0 < tx.s <= SECP256K1_N // 2):
             raise rejected("invalid transaction signature: r or s out of range (EIP-2)")
         try:
-            sender = tx.sender  # one public-key recovery, cached on the transaction
+            sender = recover_sender(tx)  # one recovery, cached where py-evm looks
         except (ValidationError, ValueError, BadSignature) as exc:
             raise rejected(f"invalid transaction signature: {exc}") from exc
         if tx.hash in self.pool or self.chain.tx_json(tx.hash) is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
@@ -19,6 +20,16 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from tests.devnet.nodes import DEV_KEY, NodeProcess, counter_artifact, rpc
 
 TOO_LARGE = Web3.keccak(text="CounterTooLarge(uint256,uint256)")[:4]
+
+
+def _poll(flt: Any, timeout: float = 5.0) -> list[Any]:
+    """A filter's new entries, waiting until there are some (or the timeout)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        entries: list[Any] = flt.get_new_entries()
+        if entries or time.monotonic() > deadline:
+            return entries
+        time.sleep(0.05)
 
 
 # web3.py's stubs type accounts as an empty tuple and receipts as TypedDicts; the suite
@@ -127,9 +138,10 @@ class ChainSuite:
     def test_polling_filters_see_new_blocks_and_logs(self, w3: W3, counter: Counter) -> None:
         blocks = w3.eth.filter("latest")
         events = counter.events.CounterIncremented.create_filter(from_block="latest")
-        counter.functions.increment(7).transact({"from": w3.eth.accounts[0]})
-        assert len(blocks.get_new_entries()) == 1
-        (event,) = events.get_new_entries()
+        tx = counter.functions.increment(7).transact({"from": w3.eth.accounts[0]})
+        w3.eth.wait_for_transaction_receipt(tx)
+        assert len(_poll(blocks)) == 1  # anvil feeds its filters asynchronously
+        (event,) = _poll(events)
         assert event["args"]["tag"] == 7
         assert events.get_new_entries() == []
         assert w3.eth.uninstall_filter(blocks.filter_id)
