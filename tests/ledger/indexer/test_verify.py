@@ -1,0 +1,333 @@
+"""Tampering with the mirror is always found: `diff_mirrors`, `verify()` and `aidledger verify`.
+
+A reference mirror is built once per module (per node); the tampered mirrors are a SQLite file
+and a PostgreSQL schema indexed from the same chain. Each seeded case changes, deletes or inserts
+one row of a mirrored table, checks that the difference is reported exactly there, then restores
+the row and checks the mirror is clean again. 130 cases per database and node: 520 in all.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Integer,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import SQLModel
+
+from ledger.chain.ids import label
+from ledger.indexer.rpc import Rpc
+from ledger.indexer.sync import sync
+from ledger.indexer.verify import Difference, diff_mirrors, verify
+from ledger.store import models  # noqa: F401  (fills SQLModel.metadata)
+from ledger.store.db import make_engine, upgrade
+from tests.contracts.world import World
+from tests.ledger.indexer.conftest import PG_ADMIN_URL, _pg_available, rpc_url
+from tests.ledger.indexer.scenario import populate
+
+T = SQLModel.metadata.tables
+# Not mirrored facts: the indexer's own bookkeeping, and rows verify() writes itself.
+SKIPPED = {"journal", "alembic_version", "verifications"}
+MIRRORED = sorted(set(T) - SKIPPED)
+assert len(MIRRORED) >= 20, MIRRORED
+CHUNKS, CASES_PER_CHUNK = 10, 13
+SEED = int(os.environ.get("AIDLEDGER_TAMPER_SEED", "1337"))
+
+
+@dataclass
+class Mirrors:
+    """The chain, its deployment on disk, an untouched reference and a mirror to tamper with."""
+
+    world: World
+    deployments: Path
+    reference: Engine
+    tampered: Engine
+    url: str
+
+
+@pytest.fixture(scope="module")
+def indexed_world(
+    chain_world: World, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[World, Path, Engine]]:
+    """Every event kind (and an attestation) on the module's node, and a reference mirror."""
+    populate(chain_world, rounds=2)
+    seq, head = chain_world.ledger.ledger_head()
+    block = chain_world.ledger.client.w3.eth.block_number
+    chain_world.ledger.attest(
+        chain_world.auditor, label("audit-1"), label("report"), 0, block, seq, head
+    )
+    tmp = tmp_path_factory.mktemp("verify")
+    deployments = tmp / "deployments"
+    chain_world.ledger.deployment.save(deployments)
+    reference = indexed(chain_world, f"sqlite:///{tmp / 'reference.sqlite3'}")
+    yield chain_world, deployments, reference
+    reference.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def mirrors(
+    request: pytest.FixtureRequest,
+    indexed_world: tuple[World, Path, Engine],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Mirrors]:
+    """A second mirror of the same chain, on SQLite or in a PostgreSQL schema of its own."""
+    world, deployments, reference = indexed_world
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('tampered') / 'mirror.sqlite3'}"
+        yield Mirrors(world, deployments, reference, indexed(world, url), url)
+        return
+    reason = _pg_available()
+    if reason and os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    if reason:
+        pytest.skip(reason)
+    schema = f"aidl_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
+    try:
+        tampered = indexed(world, url)
+        yield Mirrors(world, deployments, reference, tampered, url)
+        tampered.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def indexed(world: World, url: str) -> Engine:
+    upgrade(url)
+    engine = make_engine(url)
+    sync(engine, Rpc(rpc_url(world), timeout=30), world.ledger.deployment)
+    return engine
+
+
+# ----------------------------------------------------------------------------- tampering
+
+
+@dataclass(frozen=True)
+class Tamper:
+    """One change made to the mirror, and how to undo it."""
+
+    table: str
+    kind: str  # "change", "delete" or "insert"
+    column: str | None
+    undo: Callable[[], None]
+
+
+def _altered(column: Column[Any], value: Any, rng: random.Random) -> Any:
+    """A different value of the column's type."""
+    if isinstance(column.type, Boolean):
+        return not value
+    if isinstance(column.type, Integer):  # BigInteger included
+        return value + rng.choice([-1, 1]) * rng.randint(1, 999)
+    if value is None:
+        return "0x" + rng.randbytes(32).hex()
+    if value.startswith("0x") and len(value) > 2:
+        at = rng.randrange(2, len(value))
+        return (
+            value[:at]
+            + rng.choice([c for c in "0123456789abcdef" if c != value[at]])
+            + value[at + 1 :]
+        )
+    return value + rng.choice(["x", " ", "0", "é"])
+
+
+def _synthetic(table: Table, rng: random.Random) -> dict[str, Any]:
+    """A plausible row for an empty table."""
+    row: dict[str, Any] = {}
+    for column in table.columns:
+        if isinstance(column.type, Boolean):
+            row[column.name] = rng.random() < 0.5
+        elif isinstance(column.type, Integer):
+            row[column.name] = rng.randint(1, 10_000)
+        else:
+            row[column.name] = "0x" + rng.randbytes(32).hex()
+    return row
+
+
+def _where(table: Table, row: dict[str, Any]) -> Any:
+    pk = [c for c in table.primary_key.columns]
+    clause = pk[0] == row[pk[0].name]
+    for c in pk[1:]:
+        clause = clause & (c == row[c.name])
+    return clause
+
+
+def _candidates(engine: Engine, table: Table, keep: set[int]) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(select(table)).mappings()]
+    if table.name == "blocks":  # only blocks the diff compares (see verify._comparable)
+        rows = [r for r in rows if r["number"] in keep]
+    return rows
+
+
+def tamper(engine: Engine, rng: random.Random, keep: set[int]) -> Tamper:
+    """Change, delete or insert one row of a random mirrored table; retry on a key clash."""
+    while True:
+        table = T[rng.choice(MIRRORED)]
+        rows = _candidates(engine, table, keep)
+        kinds = ["change", "delete", "insert"] if rows else ["insert"]
+        if table.name == "blocks":
+            kinds = [k for k in kinds if k != "insert"]  # extra boundary blocks are allowed
+        if not kinds:
+            continue
+        kind = rng.choice(kinds)
+        try:
+            return _apply(engine, table, kind, rows, rng)
+        except IntegrityError:
+            continue  # the altered key or unique value already exists: pick another case
+
+
+def _apply(
+    engine: Engine, table: Table, kind: str, rows: list[dict[str, Any]], rng: random.Random
+) -> Tamper:
+    if kind == "insert":
+        new = dict(rng.choice(rows)) if rows else _synthetic(table, rng)
+        for column in table.columns:
+            if column.primary_key or column.unique:
+                new[column.name] = _altered(column, new[column.name], rng)
+        with engine.begin() as conn:
+            conn.execute(insert(table).values(**new))
+        return Tamper(
+            table.name, kind, None, lambda: _run(engine, delete(table).where(_where(table, new)))
+        )
+    row = rng.choice(rows)
+    if kind == "delete":
+        with engine.begin() as conn:
+            conn.execute(delete(table).where(_where(table, row)))
+        return Tamper(table.name, kind, None, lambda: _run(engine, insert(table).values(**row)))
+    columns = [
+        c for c in table.columns if (table.name, c.name) != ("indexer_state", "unjournaled_through")
+    ]
+    column = rng.choice(columns)
+    changed = {**row, column.name: _altered(column, row[column.name], rng)}
+    with engine.begin() as conn:
+        conn.execute(
+            update(table).where(_where(table, row)).values({column.name: changed[column.name]})
+        )
+    return Tamper(
+        table.name,
+        kind,
+        column.name,
+        lambda: _run(engine, update(table).where(_where(table, changed)).values(**row)),
+    )
+
+
+def _run(engine: Engine, statement: Any) -> None:
+    with engine.begin() as conn:
+        result = conn.execute(statement)
+        assert isinstance(statement, Insert) or result.rowcount == 1
+
+
+def kept_blocks(reference: Engine) -> set[int]:
+    with reference.connect() as conn:
+        numbers = set(conn.execute(select(T["raw_events"].c.block_number)).scalars())
+        last = conn.execute(select(T["indexer_state"].c.last_block)).scalar_one()
+    return numbers | {last}
+
+
+def assert_reported(differences: list[Difference], case: Tamper) -> None:
+    assert differences, f"{case.kind} in {case.table} ({case.column}) went unnoticed"
+    assert {d.table for d in differences} == {case.table}, differences
+    if case.kind == "delete":
+        assert [d.mirror for d in differences] == [None], differences
+    elif case.kind == "insert":
+        assert [d.chain for d in differences] == [None], differences
+    elif case.column is not None and not T[case.table].c[case.column].primary_key:
+        assert [d.key.rsplit(".", 1)[1] for d in differences] == [case.column], differences
+
+
+# ----------------------------------------------------------------------------- tests
+
+
+def test_untouched_mirrors_are_equal_and_hold_every_kind_of_row(mirrors: Mirrors) -> None:
+    assert diff_mirrors(mirrors.tampered, mirrors.reference) == []
+    with mirrors.reference.connect() as conn:
+        empty = [n for n in MIRRORED if conn.execute(select(T[n])).first() is None]
+    assert empty == []
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_every_tampered_row_is_reported_where_it_was_made(mirrors: Mirrors, chunk: int) -> None:
+    rng = random.Random(f"{SEED}-{chunk}")
+    keep = kept_blocks(mirrors.reference)
+    for _ in range(CASES_PER_CHUNK):
+        case = tamper(mirrors.tampered, rng, keep)
+        try:
+            assert_reported(diff_mirrors(mirrors.tampered, mirrors.reference), case)
+        finally:
+            case.undo()
+        assert diff_mirrors(mirrors.tampered, mirrors.reference) == [], "restored"
+
+
+def test_cases_cover_every_mirrored_table_and_kind(mirrors: Mirrors) -> None:
+    seen: set[tuple[str, str]] = set()
+    keep = kept_blocks(mirrors.reference)
+    for chunk in range(CHUNKS):
+        rng = random.Random(f"{SEED}-{chunk}")
+        for _ in range(CASES_PER_CHUNK):
+            case = tamper(mirrors.tampered, rng, keep)
+            case.undo()
+            seen.add((case.table, case.kind))
+    assert {t for t, _ in seen} == set(MIRRORED)
+    assert {k for _, k in seen} == {"change", "delete", "insert"}
+
+
+@pytest.mark.parametrize("case_seed", range(3))
+def test_full_verify_reports_tampering_and_passes_when_restored(
+    mirrors: Mirrors, case_seed: int
+) -> None:
+    rng = random.Random(f"{SEED}-verify-{case_seed}")
+    case = tamper(mirrors.tampered, rng, kept_blocks(mirrors.reference))
+    rpc = Rpc(rpc_url(mirrors.world), timeout=30)
+    try:
+        differences = verify(mirrors.tampered, rpc, mirrors.world.ledger.deployment)
+        assert any(d.table == case.table for d in differences), (case, differences)
+    finally:
+        case.undo()
+    assert verify(mirrors.tampered, rpc, mirrors.world.ledger.deployment) == []
+
+
+def aidledger_verify(mirrors: Mirrors) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "ledger", "verify", "--rpc", rpc_url(mirrors.world)]
+    command += ["--database-url", mirrors.url, "--deployments-dir", str(mirrors.deployments)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_cli_exits_1_and_prints_the_difference_then_0_when_clean(mirrors: Mirrors) -> None:
+    rng = random.Random(f"{SEED}-cli")
+    case = tamper(mirrors.tampered, rng, kept_blocks(mirrors.reference))
+    try:
+        tampered = aidledger_verify(mirrors)
+    finally:
+        case.undo()
+    assert tampered.returncode == 1, tampered.stderr
+    lines = tampered.stdout.splitlines()
+    assert any(line.startswith(f"{case.table} ") for line in lines), (case, tampered.stdout)
+    assert lines[-1].endswith("differences")
+    clean = aidledger_verify(mirrors)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert clean.stdout.splitlines()[-1] == "the mirror equals the chain"
