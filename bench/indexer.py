@@ -361,6 +361,23 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def _code_state() -> str:
+    """Which indexer code runs: the commit, and whether ledger/ differs from it here."""
+    import ledger  # noqa: PLC0415
+
+    where = Path(ledger.__file__).resolve().parents[1]
+    git = ["git", "-C", str(where)]
+    head = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    )
+    if head.returncode != 0:
+        return f"ledger from {where} (not a git checkout)"
+    status = [*git, "status", "--porcelain", "--", "ledger"]
+    dirty = subprocess.run(status, capture_output=True, text=True, check=False).stdout.strip()
+    changes = f", {len(dirty.splitlines())} uncommitted changes in ledger/" if dirty else ""
+    return f"ledger from {where} at {head.stdout.strip()}{changes}"
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -385,6 +402,7 @@ def main() -> None:
         args.scale,
     )
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+    print(_code_state())
     print(f"load average before: {_load()}")
     workload, results, profile = run_all(options)
     print(table(results))
