@@ -7,6 +7,10 @@ index it from scratch, fetching included, with
 each into a fresh database, one at a time, sampling the resident memory of the process tree.
 Prints a table with events/s and the ratios ours / Ponder (results go to docs/benchmarks.md by
 hand). `--profile` adds one run of ours on SQLite under cProfile and says where its time goes.
+
+Ours runs whatever `ledger` the environment imports; to time a commit while ledger/ is being
+edited: `git archive HEAD ledger | tar -x -C /tmp/snap; PYTHONPATH=/tmp/snap python -m
+bench.indexer` (the first lines printed say which code ran).
 """
 
 from __future__ import annotations
