@@ -77,11 +77,15 @@ class NodeProcess:
                 self.kill()
 
 
+class NodeExitedError(RuntimeError):
+    """The node process ended before it answered (e.g. its port was taken)."""
+
+
 def _wait(node: NodeProcess, what: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if node.proc.poll() is not None:
-            raise RuntimeError(f"{what} exited with {node.proc.returncode}")
+            raise NodeExitedError(f"{what} exited with {node.proc.returncode}")
         try:
             if "result" in rpc(node.url, "eth_chainId", timeout=2):
                 return
@@ -93,27 +97,45 @@ def _wait(node: NodeProcess, what: str, timeout: float = 60) -> None:
 
 
 def start_devnet(data_dir: Path, *args: str, port: int | None = None) -> NodeProcess:
-    """Start `python -m devnet` on `data_dir` with extra CLI `args`."""
-    port = port or free_port()
-    cmd = [sys.executable, "-m", "devnet", "--port", str(port), "--data-dir", str(data_dir)]
-    log = (data_dir.parent / f"{data_dir.name}.log").open("ab")
-    proc = subprocess.Popen([*cmd, *args], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    node = NodeProcess(proc, f"http://127.0.0.1:{port}", port, data_dir)
-    _wait(node, "devnet")
-    return node
+    """Start `python -m devnet` on `data_dir` with extra CLI `args`.
+
+    A free port can be taken by someone else before the node binds it; with no port given,
+    a node that exits at start is retried on another port.
+    """
+    for attempt in range(3):
+        chosen = port or free_port()
+        cmd = [sys.executable, "-m", "devnet", "--port", str(chosen), "--data-dir", str(data_dir)]
+        log = (data_dir.parent / f"{data_dir.name}.log").open("ab")
+        proc = subprocess.Popen([*cmd, *args], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        node = NodeProcess(proc, f"http://127.0.0.1:{chosen}", chosen, data_dir)
+        try:
+            _wait(node, "devnet")
+        except NodeExitedError:
+            if port is not None or attempt == 2:
+                raise
+            continue
+        return node
+    raise AssertionError("unreachable")
 
 
 def start_anvil(*args: str) -> NodeProcess:
     """Start anvil (Prague) on a free port with chain id 1337 like the devnet."""
     if not ANVIL.exists():
         raise RuntimeError(f"anvil not found at {ANVIL}; run `make setup`")
-    port = free_port()
-    cmd = [str(ANVIL), "--port", str(port), "--hardfork", "prague", "--silent"]
-    cmd += ["--chain-id", "1337", *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    node = NodeProcess(proc, f"http://127.0.0.1:{port}", port)
-    _wait(node, "anvil")
-    return node
+    for attempt in range(3):
+        port = free_port()
+        cmd = [str(ANVIL), "--port", str(port), "--hardfork", "prague", "--silent"]
+        cmd += ["--chain-id", "1337", *args]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        node = NodeProcess(proc, f"http://127.0.0.1:{port}", port)
+        try:
+            _wait(node, "anvil")
+        except NodeExitedError:
+            if attempt == 2:
+                raise
+            continue
+        return node
+    raise AssertionError("unreachable")
 
 
 @contextmanager
