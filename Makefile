@@ -60,6 +60,7 @@ fuzz: setup-python  ## Long property-test profile (10x the CI examples)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -m slow -p no:timeout tests
 
 soak: fuzz  ## Long reliability profiles
+	AIDLEDGER_CRASH_KILLS=250 $(BIN)/pytest -q -p no:timeout tests/ledger/indexer/test_crash.py
 
 bench: setup-python setup-node  ## Benchmarks; results go to docs/benchmarks.md by hand
 	$(PY) -m bench.devnet
