@@ -41,8 +41,10 @@ class _TransientError(RpcError):
     """Worth retrying as is: rate limit, 5xx, dropped connection."""
 
 
-def classify(error: dict[str, Any]) -> RpcError:
+def classify(error: Any) -> RpcError:
     """Map a JSON-RPC error object to the exception the caller must handle."""
+    if not isinstance(error, dict):  # out of protocol, e.g. a gateway's bare string or null
+        return _TransientError(f"malformed JSON-RPC error {error!r}")
     code = error.get("code")
     message = str(error.get("message", ""))
     lowered = message.lower()
@@ -132,6 +134,8 @@ class Rpc:
             if "error" in answers:
                 raise classify(answers["error"])
             answers = [answers]
+        if not isinstance(answers, list):
+            raise _TransientError(f"{self.url} answered with JSON that is not JSON-RPC")
         by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
         results = []
         for i in ids:

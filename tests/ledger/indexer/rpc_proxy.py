@@ -34,7 +34,18 @@ FAULTS = (
     "drop",  # close the connection without an answer
     "cut",  # send half of the answer, then close
     "gateway_page",  # HTTP 200 with an HTML page instead of JSON
+    "not_jsonrpc",  # HTTP 200 with JSON that is not a JSON-RPC answer (null, a bare error string)
     "missing_answer",  # a batch answer without one of its calls
+)
+
+# Bodies seen from gateways and half-broken providers in place of a JSON-RPC answer.
+NOT_JSONRPC = (
+    b"null",
+    b'"service unavailable"',
+    b'{"error": "rate limited"}',
+    b'{"jsonrpc": "2.0", "id": null, "error": null}',
+    b"[]",
+    b"{}",
 )
 
 TOO_MANY_RESULTS = {"code": -32005, "message": "query returned more than {limit} results"}
@@ -54,6 +65,7 @@ class FaultPlan:
     delay: float = 2.5  # how long a "timeout" fault keeps the client waiting
     only_methods: frozenset[str] | None = None  # fault only requests containing these methods
     budget: int | None = None  # inject at most this many faults, then forward faithfully
+    bodies: tuple[bytes, ...] = NOT_JSONRPC  # what a "not_jsonrpc" fault answers
 
 
 @dataclass
@@ -201,6 +213,9 @@ def _handler_class(proxy: RpcProxy) -> type[BaseHTTPRequestHandler]:
                 return
             if fault in ("http_429", "http_500", "http_503"):
                 self._send(int(fault[5:]), b'{"message":"try again later"}')
+                return
+            if fault == "not_jsonrpc":
+                self._send(200, rng.choice(proxy.plan.bodies))
                 return
             if fault == "gateway_page":
                 self._send(200, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")

@@ -10,7 +10,7 @@ from ledger.errors import AidLedgerConnectionError
 from ledger.indexer.rpc import RangeRefusedError, Rpc, RpcError, RpcTimeoutError
 from tests.contracts.world import World
 from tests.ledger.indexer.conftest import rpc_url
-from tests.ledger.indexer.rpc_proxy import FaultPlan, RpcProxy, rpc_proxy
+from tests.ledger.indexer.rpc_proxy import NOT_JSONRPC, FaultPlan, RpcProxy, rpc_proxy
 
 # Faults a client must ride out by asking again; "timeout" is covered separately (it is slow).
 TRANSIENT = (
@@ -22,6 +22,7 @@ TRANSIENT = (
     "drop",
     "cut",
     "gateway_page",
+    "not_jsonrpc",
     "missing_answer",
 )
 
@@ -93,6 +94,15 @@ def test_batch_answers_in_shuffled_order_are_matched_by_id(proxy: RpcProxy, worl
         answers = fast_rpc(proxy.url).batch(blocks(12))
         assert [int(a["number"], 16) for a in answers] == list(range(12))
         assert answers == direct
+
+
+@pytest.mark.parametrize("body", NOT_JSONRPC)
+def test_json_that_is_not_a_jsonrpc_answer_is_retried(
+    proxy: RpcProxy, world: World, body: bytes
+) -> None:
+    proxy.set_plan(FaultPlan(rate=1.0, faults=("not_jsonrpc",), budget=1, bodies=(body,)))
+    assert fast_rpc(proxy.url).batch(blocks(2)) == fast_rpc(rpc_url(world)).batch(blocks(2))
+    assert proxy.stats.injected["not_jsonrpc"] == 1 and proxy.stats.requests == 2
 
 
 def test_node_error_that_retrying_cannot_fix_raises_at_once(proxy: RpcProxy) -> None:
