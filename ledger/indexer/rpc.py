@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,7 +19,8 @@ import requests
 from ledger.errors import AidLedgerConnectionError
 
 _REFUSAL_WORDS = ("more than", "too many", "limit", "range", "exceed", "response size", "too large")
-_RATE_WORDS = ("rate", "too many requests", "capacity", "throttl")
+# Whatever the code (-32005, -32016, -32090, 429, ...): providers do not agree on one.
+_RATE = re.compile(r"\brate\b|too many requests|capacity|throttl")
 
 
 class RpcError(AidLedgerConnectionError):
@@ -48,7 +50,7 @@ def classify(error: Any) -> RpcError:
     code = error.get("code")
     message = str(error.get("message", ""))
     lowered = message.lower()
-    if code in (-32005, -32029, 429) and any(w in lowered for w in _RATE_WORDS):
+    if code == 429 or _RATE.search(lowered):
         return _TransientError(message, code)
     if any(w in lowered for w in _REFUSAL_WORDS) or code == -32005:
         return RangeRefusedError(message, code)

@@ -25,7 +25,7 @@ import requests
 
 # Faults decided per HTTP request, before (or instead of) forwarding it.
 FAULTS = (
-    "rpc_rate_limit",  # JSON-RPC -32005 "rate limit exceeded" for every call of the batch
+    "rpc_rate_limit",  # a JSON-RPC rate-limit error (RATE_LIMITS) for every call of the batch
     "rpc_node_timeout",  # JSON-RPC -32603 "request timeout" from the node
     "http_429",
     "http_500",
@@ -48,6 +48,17 @@ NOT_JSONRPC = (
     b"{}",
 )
 
+# Rate-limit errors in the codes and wordings providers use; not all use -32005.
+RATE_LIMITS: tuple[dict[str, Any], ...] = (
+    {"code": -32005, "message": "rate limit exceeded"},
+    {"code": -32005, "message": "daily request count exceeded, request rate limited"},
+    {"code": 429, "message": "Too Many Requests"},
+    {"code": -32029, "message": "Too many requests"},
+    {"code": -32090, "message": "Too many requests, reason: call rate limit exhausted"},
+    {"code": -32016, "message": "over rate limit"},
+    {"code": -32000, "message": "request throttled, try again later"},
+)
+
 TOO_MANY_RESULTS = {"code": -32005, "message": "query returned more than {limit} results"}
 RANGE_TOO_LARGE = {"code": -32000, "message": "block range too large: at most {limit} blocks"}
 
@@ -66,6 +77,11 @@ class FaultPlan:
     only_methods: frozenset[str] | None = None  # fault only requests containing these methods
     budget: int | None = None  # inject at most this many faults, then forward faithfully
     bodies: tuple[bytes, ...] = NOT_JSONRPC  # what a "not_jsonrpc" fault answers
+    rate_limits: tuple[dict[str, Any], ...] = ()  # what "rpc_rate_limit" answers (all if empty)
+
+    def __post_init__(self) -> None:
+        if not self.rate_limits:
+            self.rate_limits = RATE_LIMITS
 
 
 @dataclass
@@ -222,7 +238,7 @@ def _handler_class(proxy: RpcProxy) -> type[BaseHTTPRequestHandler]:
                 return
             if fault in ("rpc_rate_limit", "rpc_node_timeout"):
                 error = (
-                    {"code": -32005, "message": "rate limit exceeded"}
+                    dict(rng.choice(proxy.plan.rate_limits))
                     if fault == "rpc_rate_limit"
                     else {"code": -32603, "message": "request timeout"}
                 )

@@ -7,10 +7,17 @@ from collections.abc import Iterator
 import pytest
 
 from ledger.errors import AidLedgerConnectionError
-from ledger.indexer.rpc import RangeRefusedError, Rpc, RpcError, RpcTimeoutError
+from ledger.indexer.rpc import (
+    RangeRefusedError,
+    Rpc,
+    RpcError,
+    RpcTimeoutError,
+    _TransientError,
+    classify,
+)
 from tests.contracts.world import World
 from tests.ledger.indexer.conftest import rpc_url
-from tests.ledger.indexer.rpc_proxy import NOT_JSONRPC, FaultPlan, RpcProxy, rpc_proxy
+from tests.ledger.indexer.rpc_proxy import NOT_JSONRPC, RATE_LIMITS, FaultPlan, RpcProxy, rpc_proxy
 
 # Faults a client must ride out by asking again; "timeout" is covered separately (it is slow).
 TRANSIENT = (
@@ -130,9 +137,31 @@ def test_refused_log_range_raises_for_the_caller_to_split(
     assert proxy.stats.calls["eth_getLogs"] == 1, "a refusal is not retried as is"
 
 
-def test_rate_limit_error_is_not_mistaken_for_a_refused_range(proxy: RpcProxy) -> None:
-    proxy.set_plan(FaultPlan(rate=1.0, faults=("rpc_rate_limit",), budget=1))
+@pytest.mark.parametrize("error", RATE_LIMITS, ids=lambda e: f"{e['code']}")
+def test_rate_limit_error_is_retried_and_not_mistaken_for_a_refused_range(
+    proxy: RpcProxy, error: dict[str, object]
+) -> None:
+    proxy.set_plan(FaultPlan(rate=1.0, faults=("rpc_rate_limit",), budget=2, rate_limits=(error,)))
     fast_rpc(proxy.url).call(
         "eth_getLogs", [{"fromBlock": "0x0", "toBlock": "0x0"}], retry_timeouts=False
     )
-    assert proxy.stats.requests == 2
+    fast_rpc(proxy.url).batch(blocks(2))
+    assert proxy.stats.injected["rpc_rate_limit"] == 2 and proxy.stats.requests == 4
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        ({"code": -32005, "message": "query returned more than 10000 results"}, RangeRefusedError),
+        ({"code": -32602, "message": "Log response size exceeded."}, RangeRefusedError),
+        ({"code": -32000, "message": "block range is too wide"}, RangeRefusedError),
+        ({"code": -32000, "message": "would generate more than 5000 logs"}, RangeRefusedError),
+        *((e, _TransientError) for e in RATE_LIMITS),
+        ({"code": -32603, "message": "request timeout"}, RpcTimeoutError),
+        ({"code": -32000, "message": "header not found"}, RpcError),
+    ],
+)
+def test_classify_tells_refusals_rate_limits_and_timeouts_apart(
+    error: dict[str, object], kind: type[RpcError]
+) -> None:
+    assert type(classify(error)) is kind
