@@ -49,6 +49,13 @@ def index(
     confirmations: Annotated[int, typer.Option(min=0, help="Blocks to stay behind the head.")] = 0,
     finality: Annotated[int, typer.Option(min=1, help="Reorg depth the mirror can undo.")] = 64,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    parallel: Annotated[
+        bool | None,
+        typer.Option(
+            "--parallel/--no-parallel",
+            help="Fetch and decode in a worker process (default: when far behind the head).",
+        ),
+    ] = None,
     max_span: Annotated[
         int, typer.Option(min=1, hidden=True, help="Most blocks per log query (for tests).")
     ] = 200_000,
@@ -62,7 +69,11 @@ def index(
     upgrade(url)
     engine = make_engine(url)
     options = SyncOptions(
-        confirmations=confirmations, finality=finality, follow=follow, max_span=max_span
+        confirmations=confirmations,
+        finality=finality,
+        follow=follow,
+        max_span=max_span,
+        parallel=parallel,
     )
     report = sync(engine, client, deployment, options, on_batch=None if as_json else _Progress())
     if as_json:

@@ -7,8 +7,7 @@ caller can check that the checkpoint is still on the canonical chain.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,18 +105,3 @@ class LogFetcher:
                     "the chain reorganised"
                 )
         return headers
-
-    def batches(self, first: int, limit: int) -> Iterator[Batch]:
-        """Batches over `first..limit`; the next is fetched while the caller applies this one."""
-        if first > limit:
-            return
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aidledger-fetch") as pool:
-            pending: Future[Batch] = pool.submit(self.fetch, first, limit)
-            while True:
-                batch = pending.result()
-                if batch.last < limit:
-                    pending = pool.submit(self.fetch, batch.last + 1, limit)
-                    yield batch
-                else:
-                    yield batch
-                    return

@@ -33,7 +33,7 @@ class SyncOptions:
     stop: Callable[[], bool] = lambda: False
     max_span: int = 200_000  # most blocks per eth_getLogs (tests cap it to get many batches)
     parallel: bool | None = None  # prepare batches in a worker process; None: when far behind
-    parallel_from_blocks: int = 5_000
+    parallel_from_blocks: int = 500
 
 
 @dataclass
@@ -95,13 +95,6 @@ def ensure_state(engine: Engine, rpc: Rpc, deployment: Deployment) -> None:
         )
 
 
-def _checkpoint(engine: Engine) -> int:
-    with engine.connect() as conn:
-        state = read_state(conn)
-    assert state is not None
-    return int(state["last_block"])
-
-
 def _handle_reorg(engine: Engine, rpc: Rpc, report: SyncReport) -> None:
     with engine.begin() as conn:
         ancestor = find_ancestor(conn, rpc)
@@ -149,7 +142,8 @@ def sync(
                 chain_id=deployment.chain_id,
                 seq=int(state["seq"]),
                 head=bytes.fromhex(state["head"][2:]),
-                initial_span=min(2_000, options.max_span),
+                parent_hash=str(state["last_block_hash"]),
+                initial_span=min(100, options.max_span),
                 max_span=options.max_span,
                 rpc_timeout=rpc.timeout,
             )

@@ -1,5 +1,5 @@
-"""Applying a batch checks the sequence and ledger head first: a gap or an altered event stops
-the indexer with a clear message, and nothing of the batch is written."""
+"""Preparing and applying a batch check the sequence and ledger head first: a gap or an altered
+event stops the indexer with a clear message, and nothing of the batch is written."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ import pytest
 from ledger.chain.events import LedgerChainBrokenError
 from ledger.indexer.apply import CheckpointMovedError, apply_batch
 from ledger.indexer.fetch import Batch, LogFetcher
+from ledger.indexer.prepare import prepare
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import ensure_state
 from tests.contracts.helpers import give
 from tests.contracts.world import World
 from tests.ledger.indexer.conftest import mirror
 from tests.ledger.indexer.test_reorg import snapshot
+
+ZERO = b"\x00" * 32
 
 
 def fetched(world: World, rpc: Rpc, db_url: str) -> tuple[object, Batch]:
@@ -36,7 +39,7 @@ def test_missing_event_stops_before_writing(world: World, rpc: Rpc, db_url: str)
     before = snapshot(engine)  # type: ignore[arg-type]
     gapped = replace(batch, logs=batch.logs[:10] + batch.logs[11:])
     with pytest.raises(LedgerChainBrokenError, match="missing or repeated"), engine.begin() as conn:  # type: ignore[attr-defined]
-        apply_batch(conn, gapped, world.ledger.deployment.chain_id, 0)
+        apply_batch(conn, prepare(gapped, world.ledger.deployment.chain_id, 0, ZERO), 0)
     assert snapshot(engine) == before  # type: ignore[arg-type]
 
 
@@ -53,16 +56,19 @@ def test_altered_event_stops_before_writing(
     last["data"] = "0x" + data.hex()
     altered = replace(batch, logs=[*batch.logs[:-1], last])
     with pytest.raises(LedgerChainBrokenError, match=message), engine.begin() as conn:  # type: ignore[attr-defined]
-        apply_batch(conn, altered, world.ledger.deployment.chain_id, 0)
+        apply_batch(conn, prepare(altered, world.ledger.deployment.chain_id, 0, ZERO), 0)
     assert snapshot(engine) == before  # type: ignore[arg-type]
 
 
 def test_batch_not_following_checkpoint_is_refused(world: World, rpc: Rpc, db_url: str) -> None:
     engine, batch = fetched(world, rpc, db_url)
     with pytest.raises(CheckpointMovedError), engine.begin() as conn:  # type: ignore[attr-defined]
+        shifted = replace(batch, first=batch.first + 1)
+        apply_batch(conn, prepare(shifted, world.ledger.deployment.chain_id, 0, ZERO), 0)
+    with pytest.raises(CheckpointMovedError, match="continues seq 5"), engine.begin() as conn:  # type: ignore[attr-defined]
         apply_batch(
-            conn, replace(batch, first=batch.first + 1), world.ledger.deployment.chain_id, 0
+            conn, prepare(replace(batch, logs=[]), world.ledger.deployment.chain_id, 5, ZERO), 0
         )
     with engine.begin() as conn:  # type: ignore[attr-defined]
-        applied = apply_batch(conn, batch, world.ledger.deployment.chain_id, 0)
+        applied = apply_batch(conn, prepare(batch, world.ledger.deployment.chain_id, 0, ZERO), 0)
     assert applied.events == world.ledger.ledger_head()[0]

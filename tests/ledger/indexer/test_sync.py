@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 
 import pytest
@@ -11,7 +12,7 @@ from sqlmodel import SQLModel
 from ledger.indexer.lock import IndexerBusyError, writer_lock
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
-from ledger.indexer.verify import verify
+from ledger.indexer.verify import diff_mirrors, verify
 from tests.contracts.helpers import give
 from tests.contracts.world import World
 from tests.ledger.indexer.conftest import mirror
@@ -94,3 +95,15 @@ def test_confirmations_hold_back_recent_blocks(world: World, rpc: Rpc, db_url: s
     report = sync(engine, rpc, world.ledger.deployment, SyncOptions(confirmations=1))
     assert report.last_block == world.ledger.client.w3.eth.block_number - 1
     assert report.seq == world.ledger.ledger_head()[0] - 1
+
+
+def test_worker_process_pipeline_gives_the_same_mirror(world: World, rpc: Rpc, db_url: str) -> None:
+    populate(world)
+    threaded_url = db_url.replace("mirror.sqlite3", "threaded.sqlite3")
+    in_thread, in_process = mirror(threaded_url), mirror(db_url)
+    if threaded_url == db_url:  # PostgreSQL: compare with a SQLite mirror instead
+        in_thread = mirror(f"sqlite:///{tempfile.mkdtemp()}/threaded.sqlite3")
+    sync(in_thread, rpc, world.ledger.deployment, SyncOptions(parallel=False, max_span=7))
+    report = sync(in_process, rpc, world.ledger.deployment, SyncOptions(parallel=True, max_span=7))
+    assert report.batches > 3
+    assert diff_mirrors(in_process, in_thread) == []

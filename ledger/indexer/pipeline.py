@@ -1,0 +1,115 @@
+"""Fetch and prepare batches ahead of the writer: in a thread, or in a worker process so that
+fetching, decoding and hash-chain checks use the second core while SQL writes use the first."""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from ledger.chain.events import LedgerChainBrokenError
+from ledger.errors import AidLedgerConnectionError, AidLedgerError
+from ledger.indexer.fetch import LogFetcher, ReorgDuringFetchError
+from ledger.indexer.prepare import Prepared, prepare
+from ledger.indexer.rpc import RangeRefusedError, Rpc, RpcError, RpcTimeoutError
+
+_ERRORS: dict[str, type[AidLedgerError]] = {
+    cls.__name__: cls
+    for cls in (
+        ReorgDuringFetchError,
+        LedgerChainBrokenError,
+        RangeRefusedError,
+        RpcTimeoutError,
+        RpcError,
+        AidLedgerConnectionError,
+    )
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to fetch: the node, our addresses, the block range, and where the mirror stands
+    (sequence, head and the hash of the checkpoint block the first batch must build on)."""
+
+    rpc_url: str
+    addresses: Sequence[str]
+    first: int
+    limit: int
+    chain_id: int
+    seq: int
+    head: bytes
+    parent_hash: str
+    initial_span: int
+    max_span: int
+    rpc_timeout: float = 30.0
+
+
+def _batches(plan: Plan, rpc: Rpc) -> Iterator[Prepared]:
+    fetcher = LogFetcher(
+        rpc, plan.addresses, initial_span=plan.initial_span, max_span=plan.max_span
+    )
+    first, seq, head, parent = plan.first, plan.seq, plan.head, plan.parent_hash
+    while first <= plan.limit:
+        batch = fetcher.fetch(first, plan.limit)
+        if batch.headers[first - 1].hash != parent:
+            # Checked before the hash chain: events after a reorg follow another history.
+            raise ReorgDuringFetchError(f"block {first - 1} changed; the chain reorganised")
+        prepared = prepare(batch, plan.chain_id, seq, head)
+        first, seq, head = prepared.last + 1, prepared.seq, prepared.head
+        parent = batch.headers[batch.last].hash
+        yield prepared
+
+
+def threaded(plan: Plan, rpc: Rpc) -> Iterator[Prepared]:
+    """Prepare the next batch in a thread while the caller applies the current one."""
+    source = _batches(plan, rpc)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aidledger-prepare") as pool:
+        pending: Future[Prepared | None] = pool.submit(next, source, None)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(next, source, None)
+            yield item
+
+
+def _worker(plan: Plan, out: multiprocessing.Queue[object]) -> None:
+    """Process entry point: stream prepared batches, then None; or an (error name, message)."""
+    try:
+        for prepared in _batches(plan, Rpc(plan.rpc_url, timeout=plan.rpc_timeout)):
+            out.put(prepared)
+        out.put(None)
+    except Exception as exc:
+        out.put(("error", type(exc).__name__, str(exc)))
+
+
+def in_process(plan: Plan) -> Iterator[Prepared]:
+    """Prepare batches in a worker process (at most two waiting, so memory stays flat)."""
+    context = multiprocessing.get_context("spawn")
+    out: multiprocessing.Queue[object] = context.Queue(maxsize=2)
+    worker = context.Process(
+        target=_worker, args=(plan, out), name="aidledger-prepare", daemon=True
+    )
+    worker.start()
+    try:
+        while True:
+            try:
+                item = out.get(timeout=5)
+            except queue.Empty:
+                if not worker.is_alive():
+                    raise AidLedgerConnectionError(
+                        f"the fetch worker died (exit code {worker.exitcode}); "
+                        "run the indexer again"
+                    ) from None
+                continue
+            if item is None:
+                return
+            if isinstance(item, tuple):
+                _, name, message = item
+                raise _ERRORS.get(name, AidLedgerConnectionError)(message)
+            assert isinstance(item, Prepared)
+            yield item
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join(timeout=10)
+        out.close()
