@@ -59,6 +59,10 @@ RATE_LIMITS: tuple[dict[str, Any], ...] = (
     {"code": -32000, "message": "request throttled, try again later"},
 )
 
+# Not in FAULTS: a node behind the others of a load balancer answers eth_getLogs with [] for
+# blocks it has not seen yet, a valid-looking answer (see test_fetch's stale-node test).
+STALE_LOGS = "stale_logs"
+
 TOO_MANY_RESULTS = {"code": -32005, "message": "query returned more than {limit} results"}
 RANGE_TOO_LARGE = {"code": -32000, "message": "block range too large: at most {limit} blocks"}
 
@@ -245,6 +249,9 @@ def _handler_class(proxy: RpcProxy) -> type[BaseHTTPRequestHandler]:
                 answers = [{"jsonrpc": "2.0", "id": c.get("id"), "error": error} for c in calls]
             else:
                 answers = proxy.forward(calls)
+            if fault == "stale_logs":
+                logs = {c.get("id") for c in calls if c.get("method") == "eth_getLogs"}
+                answers = [a | {"result": []} if a.get("id") in logs else a for a in answers]
             if fault == "timeout":
                 time.sleep(proxy.plan.delay)
             if fault == "missing_answer":
