@@ -92,9 +92,11 @@ class Rpc:
         for attempt in range(self.retries + 1):
             try:
                 return self._send(calls)
-            except RpcTimeoutError:
-                if not retry_timeouts or attempt == self.retries:
+            except RpcTimeoutError as exc:
+                if not retry_timeouts:
                     raise
+                if attempt == self.retries:
+                    raise RpcTimeoutError(f"{exc}, {self.retries} retries", exc.code) from None
             except _TransientError as exc:
                 if attempt == self.retries:
                     raise RpcError(
