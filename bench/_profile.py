@@ -1,69 +1,75 @@
-"""Where `aidledger index` spends its time, from a cProfile file of one run.
+"""Where `aidledger index` spends its time, from py-spy samples of one run.
 
-cProfile sees the main thread only; the fetch thread's work shows up there as the time spent
-waiting for its result, which is what fetching costs the pipeline.
+py-spy (`pip install py-spy` into any environment, on PATH) samples every thread of the
+indexer and of its worker process, so work moved off the main thread (fetching, preparing
+batches) is seen too. Each sample is put in the stage of its innermost frame that names one;
+idle threads are not sampled, so the stages add up to busy time, which can exceed wall time when
+threads or processes overlap.
 """
 
 from __future__ import annotations
 
-import pstats
+import re
+import shutil
+from collections import Counter
 from pathlib import Path
 
-Key = tuple[str, int, str]
-# stage -> (file suffix, function name, only when called from this function, or "")
-STAGES: dict[str, tuple[str, str, str]] = {
-    "wait for fetch thread (eth_getLogs + headers)": ("concurrent/futures/_base.py", "result", ""),
-    "decode (eth-abi)": ("ledger/chain/events.py", "decode_log", ""),
-    "hash-chain verify": ("ledger/chain/events.py", "verify_sequence", ""),
-    "handlers (derive rows, attribution)": ("ledger/indexer/handlers.py", "*", "apply_batch"),
-    "flush derived rows (SQL)": ("ledger/indexer/rows.py", "flush", "apply_batch"),
-    "insert raw events, blocks, state (SQL)": (
-        "sqlalchemy/engine/base.py",
-        "execute",
-        "apply_batch",
+RATE = 200  # samples per second per thread
+# (stage, pattern on one frame), tried from the innermost frame outwards; the first match wins.
+MARKERS: list[tuple[str, re.Pattern[str]]] = [
+    ("SQL (SQLAlchemy, sqlite3, psycopg)", re.compile(r"sqlalchemy/|sqlite3|psycopg")),
+    ("schema (Alembic)", re.compile(r"alembic/")),
+    ("hash-chain verify", re.compile(r"^(verify_sequence|payload_hash|next_head|\w*verify\w*) ")),
+    ("decode (eth-abi)", re.compile(r"^(decode_log|\w*decode\w*) \(ledger/")),
+    ("hand-off between processes (pickle, queue)", re.compile(r"multiprocessing/|pickle")),
+    ("fetch (JSON-RPC, JSON parsing)", re.compile(r"ledger/indexer/(fetch|rpc)\.py")),
+    (
+        "handlers, rows, attribution (Python)",
+        re.compile(r"ledger/indexer/(handlers|rows|attribution)\.py"),
     ),
-    "commit (SQL)": ("sqlalchemy/engine/base.py", "commit", ""),
-}
+    ("batch assembly (Python)", re.compile(r"ledger/indexer/(apply|prepare|pipeline)\.py")),
+    ("startup (imports)", re.compile(r"importlib")),
+    ("idle thread-pool worker", re.compile(r"^_worker \(concurrent/futures/thread\.py")),
+]
 
 
-def _matches(key: Key, suffix: str, name: str) -> bool:
-    return key[0].endswith(suffix) and (name == "*" or key[2] == name)
+def py_spy() -> str | None:
+    """The py-spy executable, if one is on PATH."""
+    return shutil.which("py-spy")
 
 
-def _cumulative(stats: pstats.Stats, suffix: str, name: str, caller: str) -> float:
-    table = stats.stats  # type: ignore[attr-defined]
-    total = 0.0
-    for key, (_, _, _, cumtime, callers) in table.items():
-        if not _matches(key, suffix, name):
-            continue
-        if not caller:
-            total += cumtime
-            continue
-        total += sum(c[3] for k, c in callers.items() if k[2] == caller)
-    return float(total)
+def record_argv(output: Path, argv: list[str]) -> list[str]:
+    """Wrap `argv` so that py-spy samples it and its subprocesses into `output`."""
+    spy = py_spy()
+    assert spy is not None
+    return [
+        *(spy, "record", "--format", "raw", "--subprocesses", "--nonblocking"),
+        *("--rate", str(RATE), "-o", str(output), "--", *argv),
+    ]
 
 
-def _all_sql(stats: pstats.Stats) -> float:
-    execute = _cumulative(stats, "sqlalchemy/engine/base.py", "execute", "")
-    return execute + _cumulative(stats, "sqlalchemy/engine/base.py", "commit", "")
+def stage_of(stack: str) -> str:
+    """The stage of one collapsed stack ("frame;frame;...;leaf")."""
+    frames = stack.split(";")
+    for frame in reversed(frames):
+        for stage, pattern in MARKERS:
+            if pattern.search(frame):
+                return stage
+    return "no Python frame (native code)" if len(frames) == 1 else "other"
 
 
 def breakdown(path: Path, seconds: float, events: int) -> str:
-    """A table of stage, seconds and share of the indexer's own run time."""
-    stats = pstats.Stats(str(path))
-    lines = [f"profile of aidledger index on SQLite ({events:,} events, {seconds:.1f} s):"]
-    accounted = 0.0
-    spent_by_stage = {}
-    for stage, (suffix, name, caller) in STAGES.items():
-        spent = spent_by_stage[stage] = _cumulative(stats, suffix, name, caller)
-        accounted += spent
-        lines.append(f"  {stage:<44} {spent:>7.2f} s {100 * spent / seconds:>5.1f}%")
-    other = max(0.0, seconds - accounted)
-    lines.append(f"  {'other':<44} {other:>7.2f} s {100 * other / seconds:>5.1f}%")
-    sql = _all_sql(stats)
-    written = sum(v for k, v in spent_by_stage.items() if k.endswith("(SQL)"))
-    lines.append(
-        f"  all SQL: {sql:.2f} s ({100 * sql / seconds:.0f}%), of which reads inside the handlers "
-        f"about {max(0.0, sql - written):.2f} s"
-    )
+    """Busy seconds per stage, and their share of all busy samples."""
+    samples: Counter[str] = Counter()
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if stack:
+            samples[stage_of(stack)] += int(count)
+    total = sum(samples.values()) or 1
+    lines = [
+        f"py-spy profile of aidledger index on SQLite ({events:,} events, {seconds:.1f} s "
+        f"indexing, {total / RATE:.1f} s busy across threads and processes):"
+    ]
+    for stage, n in samples.most_common():
+        lines.append(f"  {stage:<44} {n / RATE:>7.2f} s {100 * n / total:>5.1f}%")
     return "\n".join(lines)

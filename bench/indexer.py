@@ -6,7 +6,7 @@ index it from scratch, fetching included, with
   - Ponder 0.11 (bench/ponder) into PGlite, its default store, and into PostgreSQL,
 each into a fresh database, one at a time, sampling the resident memory of the process tree.
 Prints a table with events/s and the ratios ours / Ponder (results go to docs/benchmarks.md by
-hand). `--profile` adds one run of ours on SQLite under cProfile and says where its time goes.
+hand). `--profile` adds one run of ours on SQLite under py-spy and says where its time goes.
 
 Ours runs whatever `ledger` the environment imports; to time a commit while ledger/ is being
 edited: `git archive HEAD ledger | tar -x -C /tmp/snap; PYTHONPATH=/tmp/snap python -m
@@ -29,16 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import URLError
 
-from bench import _floors
+from bench import _floors, _profile
 from bench._processes import ROOT, Timed, anvil, free_port, run_timed, scratch_postgres
-from bench._profile import breakdown
 from bench._rpc import Rpc
 from bench.workload import Workload
 from bench.workload import run as generate
 from ledger.chain.deployment import Deployment
 
 AIDLEDGER = ROOT / ".venv" / "bin" / "aidledger"
-PYTHON = ROOT / ".venv" / "bin" / "python"
 PONDER_DIR = ROOT / "bench" / "ponder"
 PONDER = PONDER_DIR / "node_modules" / ".bin" / "ponder"
 # Ponder 0.11 treats the newest 30 blocks of an unknown chain as unfinalised and leaves them to
@@ -130,13 +128,14 @@ def _ours_summary(timed: Timed) -> dict[str, float]:
 
 
 def profile_ours(rpc_url: str, deployments: Path, events: int, work: Path) -> str:
-    """One SQLite run under cProfile; the breakdown of where the main thread's time went."""
-    stats = work / "ours.prof"
-    argv = [str(PYTHON), "-m", "cProfile", "-o", str(stats), "-m", "ledger"]
-    argv += _ours_argv(rpc_url, deployments, f"sqlite:///{work}/profiled.db")[1:]
-    timed = run_timed(argv, dict(os.environ), work)
+    """One SQLite run under py-spy; the breakdown of where its time went."""
+    if _profile.py_spy() is None:
+        return "profile: py-spy is not on PATH (`pip install py-spy` anywhere); skipped"
+    samples = work / "ours.pyspy"
+    argv = _ours_argv(rpc_url, deployments, f"sqlite:///{work}/profiled.db")
+    timed = run_timed(_profile.record_argv(samples, argv), dict(os.environ), work)
     summary = _ours_summary(timed)
-    return breakdown(stats, float(summary["seconds"]), events)
+    return _profile.breakdown(samples, float(summary["seconds"]), events)
 
 
 # --------------------------------------------------------------------- Ponder
@@ -393,7 +392,7 @@ def main() -> None:
     parser.add_argument("--stores", default="sqlite,postgres", help="sqlite,postgres")
     parser.add_argument("--no-ours", action="store_true", help="skip aidledger index")
     parser.add_argument("--no-ponder", action="store_true", help="skip Ponder")
-    parser.add_argument("--profile", action="store_true", help="cProfile ours on SQLite")
+    parser.add_argument("--profile", action="store_true", help="py-spy ours on SQLite")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--scale", type=int, default=1, help="workload operations per block")
     args = parser.parse_args()
