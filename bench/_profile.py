@@ -15,10 +15,14 @@ from collections import Counter
 from pathlib import Path
 
 RATE = 200  # samples per second per thread
+# Stages that claim a whole stack when any frame matches (setup, whatever it calls).
+SETUP: list[tuple[str, re.Pattern[str]]] = [
+    ("startup (imports)", re.compile(r"importlib")),
+    ("schema migration (Alembic)", re.compile(r"alembic/")),
+]
 # (stage, pattern on one frame), tried from the innermost frame outwards; the first match wins.
 MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("SQL (SQLAlchemy, sqlite3, psycopg)", re.compile(r"sqlalchemy/|sqlite3|psycopg")),
-    ("schema (Alembic)", re.compile(r"alembic/")),
     ("hash-chain verify", re.compile(r"^(verify_sequence|payload_hash|next_head|\w*verify\w*) ")),
     ("decode (eth-abi)", re.compile(r"^(decode_log|\w*decode\w*) \(ledger/")),
     ("hand-off between processes (pickle, queue)", re.compile(r"multiprocessing/|pickle")),
@@ -28,7 +32,6 @@ MARKERS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"ledger/indexer/(handlers|rows|attribution)\.py"),
     ),
     ("batch assembly (Python)", re.compile(r"ledger/indexer/(apply|prepare|pipeline)\.py")),
-    ("startup (imports)", re.compile(r"importlib")),
     ("idle thread-pool worker", re.compile(r"^_worker \(concurrent/futures/thread\.py")),
 ]
 
@@ -51,6 +54,9 @@ def record_argv(output: Path, argv: list[str]) -> list[str]:
 def stage_of(stack: str) -> str:
     """The stage of one collapsed stack ("frame;frame;...;leaf")."""
     frames = stack.split(";")
+    for stage, pattern in SETUP:
+        if any(pattern.search(frame) for frame in frames):
+            return stage
     for frame in reversed(frames):
         for stage, pattern in MARKERS:
             if pattern.search(frame):

@@ -123,7 +123,8 @@ def _ours_summary(timed: Timed) -> dict[str, float]:
             f"aidledger index exited {timed.returncode}:\n{timed.stdout[-2000:]}"
             f"{timed.stderr[-2000:]}"
         )
-    summary: dict[str, float] = json.loads(timed.stdout.strip().splitlines()[-1])
+    last = [line for line in timed.stdout.splitlines() if line.startswith("{")][-1]
+    summary: dict[str, float] = json.loads(last)  # py-spy adds lines of its own
     return summary
 
 
