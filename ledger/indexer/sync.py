@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, insert
 from sqlmodel import SQLModel
@@ -13,6 +15,7 @@ from ledger.chain.deployment import Deployment
 from ledger.errors import AidLedgerConfigError
 from ledger.indexer.apply import ZERO_HEAD, Applied, CheckpointMovedError, apply_batch, read_state
 from ledger.indexer.fetch import ReorgDuringFetchError, _header
+from ledger.indexer.heads import HeadWaiter
 from ledger.indexer.lock import writer_lock
 from ledger.indexer.pipeline import Plan, in_process, threaded
 from ledger.indexer.reorg import find_ancestor, rollback
@@ -46,6 +49,7 @@ class SyncReport:
     last_block: int = 0
     seq: int = 0
     seconds: float = 0.0
+    follow_mode: str = ""
     progress: list[Applied] = field(default_factory=list, repr=False)
 
 
@@ -102,6 +106,51 @@ def _handle_reorg(engine: Engine, rpc: Rpc, report: SyncReport) -> None:
     report.reorgs += 1
 
 
+def _plan(
+    state: dict[str, Any], rpc: Rpc, deployment: Deployment, target: int, options: SyncOptions
+) -> Plan:
+    return Plan(
+        rpc_url=rpc.url,
+        addresses=[deployment.registry, deployment.fund_ledger, deployment.supply_ledger],
+        first=int(state["last_block"]) + 1,
+        limit=target,
+        chain_id=deployment.chain_id,
+        seq=int(state["seq"]),
+        head=bytes.fromhex(state["head"][2:]),
+        parent_hash=str(state["last_block_hash"]),
+        initial_span=min(100, options.max_span),
+        max_span=options.max_span,
+        rpc_timeout=rpc.timeout,
+    )
+
+
+def _catch_up(
+    engine: Engine,
+    rpc: Rpc,
+    plan: Plan,
+    finality_from: int,
+    options: SyncOptions,
+    report: SyncReport,
+    on_batch: Callable[[Applied, int], None] | None,
+) -> None:
+    """Apply batches up to `plan.limit`; a reorg rolls back and returns to the caller's loop."""
+    parallel = options.parallel
+    if parallel is None:
+        parallel = plan.limit - plan.first >= options.parallel_from_blocks
+    try:
+        for batch in in_process(plan) if parallel else threaded(plan, rpc):
+            with engine.begin() as conn:
+                applied = apply_batch(conn, batch, finality_from)
+            report.events += applied.events
+            report.batches += 1
+            if on_batch:
+                on_batch(applied, plan.limit)
+            if options.stop():
+                return
+    except (CheckpointMovedError, ReorgDuringFetchError):
+        _handle_reorg(engine, rpc, report)
+
+
 def sync(
     engine: Engine,
     rpc: Rpc,
@@ -113,55 +162,30 @@ def sync(
     options = options or SyncOptions()
     report = SyncReport()
     started = time.monotonic()
-    addresses = [deployment.registry, deployment.fund_ledger, deployment.supply_ledger]
-    with writer_lock(engine):
+    with writer_lock(engine), ExitStack() as stack:
         ensure_state(engine, rpc, deployment)
+        waiter: HeadWaiter | None = None
         while not options.stop():
             head = int(rpc.call("eth_blockNumber", []), 16)
             target = head - options.confirmations
             if options.until_block is not None:
                 target = min(target, options.until_block)
-            finality_from = head - options.finality + 1
             with engine.connect() as conn:
                 state = read_state(conn)
             assert state is not None
-            first = int(state["last_block"]) + 1
-            if first > target:
-                if not _checkpoint_canonical(engine, rpc):
-                    _handle_reorg(engine, rpc, report)
-                    continue
-                if not options.follow:
-                    break
-                time.sleep(options.poll_interval)
-                continue
-            plan = Plan(
-                rpc_url=rpc.url,
-                addresses=addresses,
-                first=first,
-                limit=target,
-                chain_id=deployment.chain_id,
-                seq=int(state["seq"]),
-                head=bytes.fromhex(state["head"][2:]),
-                parent_hash=str(state["last_block_hash"]),
-                initial_span=min(100, options.max_span),
-                max_span=options.max_span,
-                rpc_timeout=rpc.timeout,
-            )
-            parallel = options.parallel
-            if parallel is None:
-                parallel = target - first >= options.parallel_from_blocks
-            try:
-                for batch in in_process(plan) if parallel else threaded(plan, rpc):
-                    with engine.begin() as conn:
-                        applied = apply_batch(conn, batch, finality_from)
-                    report.events += applied.events
-                    report.batches += 1
-                    if on_batch:
-                        on_batch(applied, target)
-                    if options.stop():
-                        break
-            except (CheckpointMovedError, ReorgDuringFetchError):
+            if int(state["last_block"]) < target:
+                plan = _plan(state, rpc, deployment, target, options)
+                finality_from = head - options.finality + 1
+                _catch_up(engine, rpc, plan, finality_from, options, report, on_batch)
+            elif not _checkpoint_canonical(engine, rpc):
                 _handle_reorg(engine, rpc, report)
+            elif not options.follow:
+                break
+            else:
+                if waiter is None:
+                    waiter = stack.enter_context(HeadWaiter(rpc, options.poll_interval))
+                    report.follow_mode = waiter.mode
+                waiter.wait()
         with engine.connect() as conn:
             state = read_state(conn)
     assert state is not None

@@ -79,7 +79,10 @@ def test_follow_picks_up_new_blocks_until_stopped(world: World, rpc: Rpc, db_url
         return done.is_set() or (seq or 0) >= target
 
     options = SyncOptions(follow=True, poll_interval=0.05, stop=stop)
-    runner = threading.Thread(target=lambda: sync(engine, rpc, world.ledger.deployment, options))
+    reports = []
+    runner = threading.Thread(
+        target=lambda: reports.append(sync(engine, rpc, world.ledger.deployment, options))
+    )
     runner.start()
     for amount in (1, 2, 3):
         give(world, amount)
@@ -87,6 +90,7 @@ def test_follow_picks_up_new_blocks_until_stopped(world: World, rpc: Rpc, db_url
     done.set()
     assert not runner.is_alive()
     assert count(engine, "gifts") == 3
+    assert reports[0].seq >= target
 
 
 def test_confirmations_hold_back_recent_blocks(world: World, rpc: Rpc, db_url: str) -> None:
