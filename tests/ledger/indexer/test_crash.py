@@ -1,7 +1,7 @@
 """kill -9 of `aidledger index` at random points: restart after each kill, and whenever a run
 completes the mirror equals an uninterrupted reindex row for row and `verify()` finds nothing.
 
-One long catch-up per database (thousands of gift events on anvil, 50 per block, at most one
+One long catch-up per database (thousands of gift events on anvil, 100 per block, at most one
 block per batch so that kills land between and inside batch transactions), extended by a new
 round of events whenever a run completes before the kill budget is spent. CI does 25 kills on
 SQLite and 25 on PostgreSQL (50 in all); `AIDLEDGER_CRASH_KILLS=<n per database>` raises it
@@ -39,6 +39,7 @@ from tests.ledger.indexer.conftest import rpc_url
 KILLS = int(os.environ.get("AIDLEDGER_CRASH_KILLS", "25"))
 SEED = int(os.environ.get("AIDLEDGER_CRASH_SEED", "20200123"))
 FIRST_ROUND, NEXT_ROUND = 3_000, 1_500  # gift events added before each catch-up
+PER_BLOCK = 100  # gifts per transaction (and block): fewer transactions to send
 
 
 @pytest.fixture
@@ -147,11 +148,11 @@ def test_kill_9_at_random_points_loses_and_doubles_nothing(
     reference_url = f"sqlite:///{tmp_path / 'reference.sqlite3'}"
     upgrade(reference_url)
     reference = make_engine(reference_url)
-    gift_batches(anvil_world, FIRST_ROUND, per_tx=50)
+    gift_batches(anvil_world, FIRST_ROUND, per_tx=PER_BLOCK)
     while len(crashes.kills) < KILLS:
         crashes.catch_up(KILLS)
         crashes.assert_equals_fresh_reindex(reference)
-        gift_batches(anvil_world, NEXT_ROUND, per_tx=50)
+        gift_batches(anvil_world, NEXT_ROUND, per_tx=PER_BLOCK)
     crashes.catch_up(KILLS)
     crashes.assert_equals_fresh_reindex(reference)
     rpc = Rpc(rpc_url(anvil_world), timeout=30)
