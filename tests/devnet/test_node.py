@@ -49,7 +49,7 @@ def test_interval_mining_queues_then_mines_in_one_block(tmp_path: Path) -> None:
         assert [int(r["transactionIndex"], 16) for r in receipts] == [0, 1, 2]
         first = int(rpc(url, "eth_blockNumber")["result"], 16)
         time.sleep(2.5)
-        assert int(rpc(url, "eth_blockNumber")["result"], 16) >= first + 2  # empty blocks too
+        assert int(rpc(url, "eth_blockNumber")["result"], 16) >= first + 1  # empty blocks too
 
 
 def test_gap_in_nonces_is_refused_in_interval_mode_too(tmp_path: Path) -> None:
