@@ -72,14 +72,31 @@ def threaded(plan: Plan, rpc: Rpc) -> Iterator[Prepared]:
             yield item
 
 
+def _put(out: multiprocessing.Queue[object], item: object) -> bool:
+    """Hand `item` to the indexer; False once it has died (kill -9 leaves nobody to read)."""
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            out.put(item, timeout=0.5)
+            return True
+        except queue.Full:
+            if parent is not None and not parent.is_alive():
+                out.cancel_join_thread()  # exit without flushing to a pipe nobody reads
+                return False
+
+
 def _worker(plan: Plan, out: multiprocessing.Queue[object]) -> None:
-    """Process entry point: stream prepared batches, then None; or an (error name, message)."""
+    """Process entry point: stream prepared batches, then None; or an (error name, message).
+
+    It stops when the indexer dies, else every kill -9 would leave it blocked on a full queue.
+    """
     try:
         for prepared in _batches(plan, Rpc(plan.rpc_url, timeout=plan.rpc_timeout)):
-            out.put(prepared)
-        out.put(None)
+            if not _put(out, prepared):
+                return
+        _put(out, None)
     except Exception as exc:
-        out.put(("error", type(exc).__name__, str(exc)))
+        _put(out, ("error", type(exc).__name__, str(exc)))
 
 
 def in_process(plan: Plan) -> Iterator[Prepared]:

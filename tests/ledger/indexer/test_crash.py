@@ -1,5 +1,6 @@
 """kill -9 of `aidledger index` at random points: restart after each kill, and whenever a run
-completes the mirror equals an uninterrupted reindex row for row and `verify()` finds nothing.
+completes the mirror equals an uninterrupted reindex row for row; at the end `verify()` finds
+nothing.
 
 One long catch-up per database (thousands of gift events on anvil, 100 per block, at most one
 block per batch so that kills land between and inside batch transactions), extended by a new
@@ -7,7 +8,8 @@ round of events whenever a run completes before the kill budget is spent. CI doe
 SQLite and 25 on PostgreSQL (50 in all); `AIDLEDGER_CRASH_KILLS=<n per database>` raises it
 (`make soak`). About one kill in five is timed from the process start, so it can also land in
 start-up, migration and checkpoint creation; the others land after the run applied a batch.
-After every kill the checkpoint and the rows must agree (one transaction per batch).
+After every kill the checkpoint and the rows must agree (one transaction per batch). A third
+of the runs prepare batches in a worker process (--parallel), which must die with the indexer.
 """
 
 from __future__ import annotations
@@ -39,7 +41,29 @@ from tests.ledger.indexer.conftest import rpc_url
 KILLS = int(os.environ.get("AIDLEDGER_CRASH_KILLS", "25"))
 SEED = int(os.environ.get("AIDLEDGER_CRASH_SEED", "20200123"))
 FIRST_ROUND, NEXT_ROUND = 3_000, 1_500  # gift events added before each catch-up
+PARALLEL_SHARE = 0.3  # runs that prepare batches in a worker process (--parallel)
 PER_BLOCK = 100  # gifts per transaction (and block): fewer transactions to send
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 @pytest.fixture
@@ -61,12 +85,14 @@ class Crashes:
     engine: Engine = field(init=False)
     kills: list[str] = field(default_factory=list)  # the phase each kill landed in
     completions: int = 0
+    worker_kills: int = 0  # kills while a --parallel worker process was running
 
     def __post_init__(self) -> None:
         self.engine = make_engine(self.db_url)
 
-    def spawn(self) -> subprocess.Popen[str]:
+    def spawn(self, parallel: bool) -> subprocess.Popen[str]:
         command = [sys.executable, "-m", "ledger", "index", "--json", "--max-span", "1"]
+        command += ["--parallel" if parallel else "--no-parallel"]
         command += ["--rpc", rpc_url(self.world), "--database-url", self.db_url]
         command += ["--deployments-dir", str(self.deployments)]
         return subprocess.Popen(
@@ -81,7 +107,7 @@ class Crashes:
         except DBAPIError:
             return None
 
-    def kill_at_random_point(self, proc: subprocess.Popen[str]) -> bool:
+    def kill_at_random_point(self, proc: subprocess.Popen[str], parallel: bool) -> bool:
         """SIGKILL `proc` at a random point; False if it finished first."""
         started = self.checkpoint()
         if self.rng.random() < 0.2:
@@ -94,13 +120,26 @@ class Crashes:
             time.sleep(0.005)
         if proc.poll() is not None:
             return False
+        workers = children(proc.pid)
+        self.worker_kills += bool(parallel and workers)
         os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        self.assert_no_orphans(workers)
         proc.communicate()
         if phase == "mid-stream" and self.checkpoint() == self.world.ledger.ledger_head()[0]:
             phase = "caught up, before exit"
-        self.kills.append(phase)
+        self.kills.append(phase + (" (worker process)" if parallel else ""))
         self.assert_checkpoint_matches_rows()
         return True
+
+    def assert_no_orphans(self, workers: list[int]) -> None:
+        """The indexer's worker processes die with it (an orphan would be left every crash)."""
+        deadline = time.monotonic() + 5
+        while (alive := [p for p in workers if running(p)]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in alive:  # clean up what this test started, then fail
+            os.kill(pid, signal.SIGKILL)
+        assert not alive, f"worker processes {alive} outlived the killed indexer"
 
     def assert_checkpoint_matches_rows(self) -> None:
         """Rows and checkpoint are written in one transaction: a kill never splits them."""
@@ -117,8 +156,9 @@ class Crashes:
     def catch_up(self, kills_wanted: int) -> None:
         """Start, kill and restart until a run completes; at most `kills_wanted` kills."""
         while True:
-            proc = self.spawn()
-            if len(self.kills) < kills_wanted and self.kill_at_random_point(proc):
+            parallel = self.rng.random() < PARALLEL_SHARE
+            proc = self.spawn(parallel)
+            if len(self.kills) < kills_wanted and self.kill_at_random_point(proc, parallel):
                 continue
             out, err = proc.communicate(timeout=300)
             if proc.returncode == 1 and "another indexer" in err:
@@ -159,4 +199,6 @@ def test_kill_9_at_random_points_loses_and_doubles_nothing(
     assert verify(crashes.engine, rpc, anvil_world.ledger.deployment) == []
     mid_stream = [k for k in crashes.kills if k.startswith("mid-stream")]
     assert len(crashes.kills) == KILLS and len(mid_stream) >= KILLS // 2, crashes.kills
-    print(f"{len(crashes.kills)} kills ({len(mid_stream)} mid-stream), {crashes.completions} runs")
+    assert crashes.worker_kills >= KILLS // 10, crashes.kills
+    kills, workers, runs = len(crashes.kills), crashes.worker_kills, crashes.completions
+    print(f"{kills} kills ({len(mid_stream)} mid-stream, {workers} with a worker), {runs} runs")
