@@ -44,6 +44,19 @@ class Plan:
     initial_span: int
     max_span: int
     rpc_timeout: float = 30.0
+    rpc_retries: int = 8
+    rpc_backoff: float = 0.2
+    rpc_max_backoff: float = 10.0
+
+    def rpc(self) -> Rpc:
+        """A client like the caller's, for the worker process."""
+        return Rpc(
+            self.rpc_url,
+            timeout=self.rpc_timeout,
+            retries=self.rpc_retries,
+            backoff=self.rpc_backoff,
+            max_backoff=self.rpc_max_backoff,
+        )
 
 
 def _batches(plan: Plan, rpc: Rpc) -> Iterator[Prepared]:
@@ -91,7 +104,7 @@ def _worker(plan: Plan, out: multiprocessing.Queue[object]) -> None:
     It stops when the indexer dies, else every kill -9 would leave it blocked on a full queue.
     """
     try:
-        for prepared in _batches(plan, Rpc(plan.rpc_url, timeout=plan.rpc_timeout)):
+        for prepared in _batches(plan, plan.rpc()):
             if not _put(out, prepared):
                 return
         _put(out, None)

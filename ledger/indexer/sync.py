@@ -121,6 +121,9 @@ def _plan(
         initial_span=min(100, options.max_span),
         max_span=options.max_span,
         rpc_timeout=rpc.timeout,
+        rpc_retries=rpc.retries,
+        rpc_backoff=rpc.backoff,
+        rpc_max_backoff=rpc.max_backoff,
     )
 
 

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from ledger.indexer.fetch import Batch, LogFetcher
 from ledger.indexer.rpc import RangeRefusedError, Rpc
-from ledger.indexer.sync import sync
+from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.verify import verify
 from tests.contracts.world import World
 from tests.ledger.indexer.bulk import gift_batches, mine_empty
@@ -123,8 +123,9 @@ def test_slow_log_query_halves_the_span_without_losing_logs(proxy: RpcProxy, wor
     assert keys(batches) == direct_logs(world)
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["thread", "worker"])
 def test_sync_through_a_faulty_provider_misses_and_doubles_nothing(
-    proxy: RpcProxy, world: World, db_url: str
+    proxy: RpcProxy, world: World, db_url: str, parallel: bool
 ) -> None:
     """Hundreds of events; half of all requests fail in one of eleven ways (a seed per node and
     database), log ranges are capped and answers shuffled. Each event must land exactly once."""
@@ -142,7 +143,8 @@ def test_sync_through_a_faulty_provider_misses_and_doubles_nothing(
         )
     )
     engine = mirror(db_url)
-    report = sync(engine, fast_rpc(proxy.url, timeout=0.7, retries=25), world.ledger.deployment)
+    rpc = fast_rpc(proxy.url, timeout=0.7, retries=25)
+    report = sync(engine, rpc, world.ledger.deployment, SyncOptions(parallel=parallel))
     seq, _head = world.ledger.ledger_head()
     assert seq >= 350 and report.seq == seq and report.events == seq
     raw = SQLModel.metadata.tables["raw_events"]
@@ -155,6 +157,19 @@ def test_sync_through_a_faulty_provider_misses_and_doubles_nothing(
     assert sum(injected[f] for f in FAULTS) >= 20, injected
     assert injected["range_too_large"] and injected["too_many_results"], injected
     assert len([f for f in FAULTS if injected[f]]) >= 6, injected
+
+
+def test_worker_process_keeps_the_callers_retry_policy(
+    proxy: RpcProxy, world: World, db_url: str
+) -> None:
+    """12 failed log queries in a row: more than the default 8 retries, fewer than the 15 set."""
+    gift_batches(world, 50)
+    proxy.set_plan(FaultPlan(rate=1.0, faults=("http_503",), budget=12, only_methods=LOGS))
+    engine = mirror(db_url)
+    rpc = fast_rpc(proxy.url, retries=15)
+    report = sync(engine, rpc, world.ledger.deployment, SyncOptions(parallel=True))
+    assert proxy.stats.injected["http_503"] == 12
+    assert report.seq == world.ledger.ledger_head()[0]
 
 
 @pytest.mark.xfail(
