@@ -9,7 +9,8 @@ Prints a table with events/s and the ratios ours / Ponder (results go to docs/be
 hand). `--profile` adds one run of ours on SQLite under py-spy and says where its time goes.
 
 Ours runs whatever `ledger` the environment imports; to time a commit while ledger/ is being
-edited: `git archive HEAD ledger | tar -x -C /tmp/snap; PYTHONPATH=/tmp/snap python -m
+edited: `git archive HEAD ledger contracts/build | tar -x -C /tmp/snap`, then, from a directory
+without a ledger/ of its own, `PYTHONPATH=/tmp/snap:<repo> <repo>/.venv/bin/python -m
 bench.indexer` (the first lines printed say which code ran).
 """
 
