@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -157,6 +159,43 @@ def test_sync_through_a_faulty_provider_misses_and_doubles_nothing(
     assert sum(injected[f] for f in FAULTS) >= 20, injected
     assert injected["range_too_large"] and injected["too_many_results"], injected
     assert len([f for f in FAULTS if injected[f]]) >= 6, injected
+
+
+def test_following_the_head_through_a_faulty_provider_misses_nothing(
+    proxy: RpcProxy, world: World, db_url: str
+) -> None:
+    """`--follow` mode (polling: the proxy speaks no WebSocket) while blocks keep coming."""
+    engine = mirror(db_url)
+    target = world.ledger.ledger_head()[0] + 200
+    proxy.set_plan(FaultPlan(seed=SEED, rate=0.5, faults=RARE_TIMEOUTS, shuffle=True, delay=1.0))
+    errors: list[BaseException] = []
+
+    def reached() -> bool:
+        with engine.connect() as conn:
+            seq = conn.execute(select(SQLModel.metadata.tables["indexer_state"].c.seq)).scalar()
+        return bool(errors) or (seq or 0) >= target
+
+    def follow() -> None:
+        options = SyncOptions(follow=True, poll_interval=0.05, stop=reached)
+        try:
+            sync(
+                engine,
+                fast_rpc(proxy.url, timeout=0.7, retries=25),
+                world.ledger.deployment,
+                options,
+            )
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+
+    runner = threading.Thread(target=follow)
+    runner.start()
+    for _ in range(10):
+        gift_batches(world, 20, per_tx=20)
+        time.sleep(0.1)  # let the follower catch up now and then
+    runner.join(timeout=120)
+    assert not runner.is_alive() and errors == []
+    assert verify(engine, fast_rpc(rpc_url(world)), world.ledger.deployment) == []
+    assert sum(proxy.stats.injected[f] for f in FAULTS) >= 5, proxy.stats.injected
 
 
 def test_worker_process_keeps_the_callers_retry_policy(
