@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import SQLModel
 
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.verify import diff_mirrors, verify
+from ledger.store import models  # noqa: F401  (fills SQLModel.metadata)
 from ledger.store.db import make_engine, upgrade
 from tests.chain_backends import anvil_web3
 from tests.contracts.world import World, build_world
@@ -202,3 +204,56 @@ def test_kill_9_at_random_points_loses_and_doubles_nothing(
     assert crashes.worker_kills >= KILLS // 10, crashes.kills
     kills, workers, runs = len(crashes.kills), crashes.worker_kills, crashes.completions
     print(f"{kills} kills ({len(mid_stream)} mid-stream, {workers} with a worker), {runs} runs")
+
+
+# The first `aidledger index` on an empty database migrates it: kill -9 must not brick it there.
+_KILL_AT_STATEMENT = """
+import os, signal, sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from ledger.store.db import upgrade
+kill_at, count = int(sys.argv[2]), 0
+@event.listens_for(Engine, "before_cursor_execute")
+def _count(*args):
+    global count
+    count += 1
+    if count == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+upgrade(sys.argv[1])
+print(count)
+"""
+
+
+def _upgrade_killed_at(url: str, statement: int) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", _KILL_AT_STATEMENT, url, str(statement)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _empty(url: str) -> None:
+    """Drop every table the migration made (SQLite file or PostgreSQL schema)."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for name in reversed(inspect(conn).get_table_names()):
+            conn.execute(text(f'DROP TABLE "{name}"'))
+    engine.dispose()
+
+
+def test_kill_9_during_the_first_migration_leaves_a_database_that_upgrades(db_url: str) -> None:
+    """Kill the schema migration at seeded SQL statements; each time a second upgrade completes."""
+    full = _upgrade_killed_at(db_url, 0)
+    assert full.returncode == 0, full.stderr
+    statements = int(full.stdout)
+    rng = random.Random(SEED)
+    points = sorted({1, statements, *rng.sample(range(2, statements), 6)})
+    for point in points:
+        _empty(db_url)
+        killed = _upgrade_killed_at(db_url, point)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
+        upgrade(db_url)  # used to fail with "table ... already exists" (SQLite)
+        engine = make_engine(db_url)
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        engine.dispose()
+        assert len(SQLModel.metadata.tables) > 20 and len(version) == 1
+        assert set(SQLModel.metadata.tables) <= tables, (point, tables)
