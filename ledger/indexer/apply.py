@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 
 from ledger.errors import AidLedgerError
 from ledger.indexer.handlers import HANDLERS, Context
+from ledger.indexer.prefetch import prefetch
 from ledger.indexer.prepare import Prepared
 from ledger.indexer.rows import Unit, bulk_insert
 
@@ -60,6 +61,7 @@ def apply_batch(conn: Connection, batch: Prepared, finality_from: int) -> Applie
             f"batch continues seq {batch.start_seq}, the mirror is at {state['seq']}"
         )
     unit = Unit(conn, journal_from_block=finality_from)
+    prefetch(unit, batch.events, batch.args)
     positions = {}
     for event, args in zip(batch.events, batch.args, strict=True):
         unit.block = event.block_number

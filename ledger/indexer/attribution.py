@@ -20,6 +20,7 @@ UNATTRIBUTED = "0x"
 def allocate(unit: Unit, pool_id: str, allocation_id: str, amount: int) -> None:
     """Attribute `amount` of a new allocation to the pool's oldest unallocated gifts."""
     gifts, links = unit["gifts"], unit["gift_allocations"]
+    links.mark_new_group("allocation_id", allocation_id)
     for gift in gifts.ordered("pool_id", pool_id, "seq", "unallocated"):
         take = min(amount, gift["unallocated"])
         gifts.add(gift, unallocated=-take)
@@ -45,13 +46,16 @@ def release(unit: Unit, allocation_id: str, amount: int) -> None:
         back = min(amount, link["unspent"])
         if back:
             unit["gift_allocations"].add(link, unspent=-back)
-            unit["gifts"].add(unit["gifts"].require(link["gift_id"]), unallocated=back)
+            gift = unit["gifts"].require(link["gift_id"])
+            unit["gifts"].add(gift, unallocated=back)
+            unit["gifts"].rewind("pool_id", gift["pool_id"])
             amount -= back
 
 
 def spend(unit: Unit, allocation_id: str, purchase_id: str, amount: int) -> None:
     """Attribute a purchase's `amount` to the allocation's gifts, oldest first."""
     links = sorted(unit["gift_allocations"].where("allocation_id", allocation_id), key=_seq)
+    unit["gift_purchases"].mark_new_group("purchase_id", purchase_id)
     for link in links:
         take = min(amount, link["unspent"])
         if take:
@@ -86,6 +90,7 @@ def gifted_lot(unit: Unit, lot_id: str, gift_id: str, gift_seq: int, quantity: i
 def take(unit: Unit, lot_id: str, flow_kind: str, flow_id: str, quantity: int) -> list[Row]:
     """Take `quantity` out of a lot's sources, oldest gift first; record and return the parts."""
     sources = unit["lot_sources"]
+    unit["flow_sources"].mark_new_group("flow_id", flow_id)
     parts: list[Row] = []
     for source in sorted(sources.where("lot_id", lot_id), key=_seq):
         part = min(quantity, source["remaining"])
@@ -125,9 +130,14 @@ def corrected(unit: Unit, lot_id: str, quantity: int) -> None:
     _add_source(unit, lot_id, UNATTRIBUTED, 0, quantity)
 
 
+def new_lot(unit: Unit, lot_id: str) -> None:
+    """A lot created in this batch has no sources in SQL yet."""
+    unit["lot_sources"].mark_new_group("lot_id", lot_id)
+
+
 def _add_source(unit: Unit, lot_id: str, gift_id: str, gift_seq: int, quantity: int) -> None:
     sources = unit["lot_sources"]
-    existing = sources.get(lot_id, gift_id)
+    existing = next((s for s in sources.where("lot_id", lot_id) if s["gift_id"] == gift_id), None)
     if existing is None:
         row = {
             "lot_id": lot_id,

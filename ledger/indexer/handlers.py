@@ -289,6 +289,7 @@ def _lot(ctx: Context) -> None:
             "seq": ctx.seq,
         }
     )
+    attribution.new_lot(unit, a["lotId"])
     if a["origin"] == 1:
         gift = unit["gifts"].require(a["originId"])
         attribution.gifted_lot(unit, a["lotId"], gift["gift_id"], gift["seq"], a["quantity"])

@@ -6,17 +6,19 @@ Handlers read and change rows here; `flush` writes inserts, updates and deletes 
 
 from __future__ import annotations
 
-import json
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Table, and_, bindparam, delete, select, update
 from sqlmodel import SQLModel
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]
 _PAGE = 256
+_MAX = (chr(0x10FFFF) * 80,)  # sorts after any key tuple, for bisecting past an order value
 _INDEXED = ("pool_id", "lot_id", "allocation_id", "purchase_id", "flow_id", "shipment_id")
 
 
@@ -32,6 +34,9 @@ class TableCache:
         self.loaded: dict[Key, Row | None] = {}
         self._by: dict[str, dict[Any, set[Key]]] = defaultdict(lambda: defaultdict(set))
         self._loaded_groups: set[tuple[str, Any]] = set()
+        self._queues: dict[tuple[str, Any], list[tuple[Any, Key]]] = {}
+        self._queue_order: dict[tuple[str, Any], str] = {}
+        self._front: dict[tuple[str, Any], int] = {}
 
     def key(self, row: Row) -> Key:
         """The primary key of a row."""
@@ -72,6 +77,35 @@ class TableCache:
         keys = self._by[column][value]
         return [r for k in keys if (r := self.rows.get(k)) is not None and r[column] == value]
 
+    def preload(self, keys: Iterable[Any]) -> None:
+        """Load many single-column keys in one query (absent keys are remembered as absent)."""
+        (pk,) = self.pk
+        wanted = [k for k in set(keys) if (k,) not in self.rows]
+        for chunk in _chunks(wanted):
+            found = self.conn.execute(select(self.table).where(self.table.c[pk].in_(chunk)))
+            for raw in found.mappings():
+                self._remember(dict(raw))
+            for k in chunk:
+                if (k,) not in self.rows:
+                    self.loaded[(k,)] = None
+                    self.rows[(k,)] = None
+
+    def preload_groups(self, column: str, values: Iterable[Any]) -> None:
+        """Load every row of many `where(column, value)` groups in one query."""
+        wanted = [v for v in set(values) if (column, v) not in self._loaded_groups]
+        for chunk in _chunks(wanted):
+            found = self.conn.execute(select(self.table).where(self.table.c[column].in_(chunk)))
+            for raw in found.mappings():
+                self._remember(dict(raw))
+            self._loaded_groups.update((column, v) for v in chunk)
+
+    def _remember(self, row: Row) -> None:
+        key = self.key(row)
+        if key not in self.rows:
+            self.loaded[key] = row
+            self.rows[key] = dict(row)
+            self._index(key, row)
+
     def insert(self, row: Row) -> Row:
         """Add a new row. Event ids are unique on chain, so a new key is not looked up in SQL."""
         key = self.key(row)
@@ -93,43 +127,76 @@ class TableCache:
         self.change(row, **{c: row[c] + d for c, d in deltas.items()})
 
     def ordered(self, column: str, value: Any, order: str, positive: str) -> Iterator[Row]:
-        """Rows with `column == value` and `positive > 0`, ascending by `order`, paged from SQL."""
+        """Rows with `column == value` and `positive > 0`, ascending by `order`.
+
+        SQL is read a page at a time; rows already in the cache keep their cached values. Cached
+        rows of the group are kept sorted, with a front pointer past rows whose `positive` is
+        spent, so taking from the front of a long queue again and again stays cheap.
+        """
         c = self.table.c
+        group = (column, value)
         last: Any = None
         while True:
             stmt = select(self.table).where(c[column] == value, c[positive] > 0)
             if last is not None:
                 stmt = stmt.where(c[order] > last)
-            page = [
-                dict(r) for r in self.conn.execute(stmt.order_by(c[order]).limit(_PAGE)).mappings()
-            ]
+            page = self.conn.execute(stmt.order_by(c[order]).limit(_PAGE)).mappings().all()
             for found in page:
-                key = self.key(found)
-                if key not in self.rows:
-                    self.loaded[key] = found
-                    self.rows[key] = dict(found)
-                    self._index(key, found)
+                self._remember(dict(found))
             full = len(page) == _PAGE
             upper = page[-1][order] if full else None
-            candidates = [
-                r
-                for k in self._by[column][value]
-                if (r := self.rows.get(k)) is not None
-                and r[column] == value
-                and (last is None or r[order] > last)
-                and (upper is None or r[order] <= upper)
-            ]
-            for row in sorted(candidates, key=lambda r: r[order]):
-                if row[positive] > 0:
-                    yield row
+            queue = self._queue(group, order)
+            start = self._front.get(group, 0) if last is None else bisect_right(queue, (last, _MAX))
+            for i in range(start, len(queue)):
+                position, key = queue[i]
+                if upper is not None and position > upper:
+                    break
+                row = self.rows.get(key)
+                if row is None or row[positive] <= 0:
+                    if last is None and i == self._front.get(group, 0):
+                        self._front[group] = i + 1
+                    continue
+                yield row
             if not full:
                 return
             last = upper
+
+    def rewind(self, column: str, value: Any) -> None:
+        """Some row of the group got `positive` back: scan its queue from the start again."""
+        self._front.pop((column, value), None)
+
+    def _queue(self, group: tuple[str, Any], order: str) -> list[tuple[Any, Key]]:
+        queue = self._queues.get(group)
+        if queue is None:
+            column, value = group
+            queue = sorted(
+                (row[order], key)
+                for key in self._by[column][value]
+                if (row := self.rows.get(key)) is not None and row[column] == value
+            )
+            self._queues[group] = queue
+            self._queue_order[group] = order
+        return queue
 
     def _index(self, key: Key, row: Row) -> None:
         for column in _INDEXED:
             if column in row:
                 self._by[column][row[column]].add(key)
+                queue = self._queues.get((column, row[column]))
+                if queue is not None:
+                    entry = (row[self._queue_order[(column, row[column])]], key)
+                    if not queue or entry > queue[-1]:
+                        queue.append(entry)
+                    else:
+                        insort(queue, entry)
+                        group = (column, row[column])
+                        position = bisect_left(queue, entry)
+                        if position < self._front.get(group, 0):
+                            self._front[group] = position
+
+    def mark_new_group(self, column: str, value: Any) -> None:
+        """The group belongs to an entity this batch created: SQL has no rows of it."""
+        self._loaded_groups.add((column, value))
 
     def flush(self) -> None:
         """Write this table's changes: inserts, updates by primary key, deletes."""
@@ -159,6 +226,11 @@ class TableCache:
             {**{f"k_{c}": r[c] for c in self.pk}, **{f"v_{c}": r[c] for c in columns}} for r in rows
         ]
         self.conn.execute(stmt, params)
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[Row]) -> None:
@@ -207,8 +279,8 @@ class Unit:
             {
                 "block_number": self.block,
                 "table_name": cache.table.name,
-                "pk": json.dumps(list(key)),
-                "before": json.dumps(before) if before is not None else None,
+                "pk": orjson.dumps(list(key)).decode(),
+                "before": orjson.dumps(before).decode() if before is not None else None,
             }
         )
 
