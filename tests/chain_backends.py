@@ -117,3 +117,13 @@ def devnet_web3() -> Iterator[Web3]:
 BACKENDS = {"eth_tester": eth_tester_web3, "anvil": anvil_web3, "devnet": devnet_web3}
 # Nodes spoken to over JSON-RPC; long profiles run only here (eth-tester manages ~40 tx/s).
 RPC_BACKENDS = {"anvil": anvil_web3, "devnet": devnet_web3}
+
+
+@contextmanager
+def rolled_back(w3: Web3) -> Iterator[None]:
+    """Undo everything the block does on the chain (evm_snapshot / evm_revert)."""
+    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]

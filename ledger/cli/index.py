@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from ledger.chain.deployment import Deployment
 from ledger.config import load_settings
@@ -39,6 +40,19 @@ def db_upgrade(database_url: DbOpt = None) -> None:
     typer.echo(f"schema up to date at {url}")
 
 
+def _open(
+    rpc: str | None, database_url: str | None, deployments_dir: Path | None
+) -> tuple[Rpc, Deployment, Engine]:
+    """The node, its deployment file and the migrated mirror, from options or settings."""
+    settings = load_settings()
+    url = database_url or settings.database_url
+    client = Rpc(rpc or settings.rpc_url)
+    chain_id = int(client.call("eth_chainId", []), 16)
+    deployment = Deployment.load(deployments_dir or settings.deployments_dir, chain_id)
+    upgrade(url)
+    return client, deployment, make_engine(url)
+
+
 def index(
     rpc: RpcOpt = None,
     database_url: DbOpt = None,
@@ -61,13 +75,7 @@ def index(
     ] = 200_000,
 ) -> None:
     """Mirror every AidLedger event into SQL: catch up and exit, or --follow the head."""
-    settings = load_settings()
-    url = database_url or settings.database_url
-    client = Rpc(rpc or settings.rpc_url)
-    chain_id = int(client.call("eth_chainId", []), 16)
-    deployment = Deployment.load(deployments_dir or settings.deployments_dir, chain_id)
-    upgrade(url)
-    engine = make_engine(url)
+    client, deployment, engine = _open(rpc, database_url, deployments_dir)
     options = SyncOptions(
         confirmations=confirmations,
         finality=finality,
@@ -109,13 +117,7 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
 ) -> None:
     """Rebuild the mirror from the chain, compare every table and balance; exit 1 if any differ."""
-    settings = load_settings()
-    url = database_url or settings.database_url
-    client = Rpc(rpc or settings.rpc_url)
-    chain_id = int(client.call("eth_chainId", []), 16)
-    deployment = Deployment.load(deployments_dir or settings.deployments_dir, chain_id)
-    upgrade(url)
-    mirror = make_engine(url)
+    client, deployment, mirror = _open(rpc, database_url, deployments_dir)
     differences = run_verify(mirror, client, deployment)
     record(mirror, differences)
     if as_json:

@@ -146,26 +146,43 @@ def _gift(ctx: Context) -> None:
     if pledge_id is not None:
         unit["pledges"].add(unit["pledges"].require(pledge_id), paid=a["amount"])
     unit["gifts"].insert(
-        {
-            "gift_id": a["giftId"],
-            "kind": "money",
-            "pool_id": a["poolId"],
-            "currency": a["currency"],
-            "amount": a["amount"],
-            "unallocated": a["amount"],
-            "earmark_kind": a["earmarkKind"],
-            "earmark": a["earmark"],
-            "evidence_hash": a["evidenceHash"],
-            "donor_commitment": a["donorCommitment"],
-            "pledge_id": pledge_id,
-            "public_name": a["publicName"],
-            "lot_id": None,
-            "block_number": ctx.event.block_number,
-            "tx_hash": "0x" + ctx.event.tx_hash.hex(),
-            "actor": a["actor"],
-            "seq": ctx.seq,
-        }
+        _gift_row(
+            ctx,
+            kind="money",
+            pool_id=a["poolId"],
+            currency=a["currency"],
+            amount=a["amount"],
+            unallocated=a["amount"],
+            earmark_kind=a["earmarkKind"],
+            earmark=a["earmark"],
+            pledge_id=pledge_id,
+        )
     )
+
+
+def _gift_row(ctx: Context, **fields: Any) -> dict[str, Any]:
+    """A `gifts` row: what money and in-kind gifts share, then `fields`."""
+    a = ctx.a
+    row = {
+        "gift_id": a["giftId"],
+        "pool_id": None,
+        "currency": None,
+        "amount": 0,
+        "unallocated": 0,
+        "earmark_kind": 0,
+        "earmark": None,
+        "evidence_hash": a["evidenceHash"],
+        "donor_commitment": a["donorCommitment"],
+        "pledge_id": None,
+        "public_name": a["publicName"],
+        "lot_id": None,
+        "block_number": ctx.event.block_number,
+        "tx_hash": "0x" + ctx.event.tx_hash.hex(),
+        "actor": a["actor"],
+        "seq": ctx.seq,
+    }
+    row.update(fields)
+    return row
 
 
 @handles("PledgeRecorded")
@@ -226,28 +243,7 @@ def _released(ctx: Context) -> None:
 
 @handles("InKindGiftRecorded")
 def _in_kind(ctx: Context) -> None:
-    a = ctx.a
-    ctx.unit["gifts"].insert(
-        {
-            "gift_id": a["giftId"],
-            "kind": "in_kind",
-            "pool_id": None,
-            "currency": None,
-            "amount": 0,
-            "unallocated": 0,
-            "earmark_kind": 0,
-            "earmark": None,
-            "evidence_hash": a["evidenceHash"],
-            "donor_commitment": a["donorCommitment"],
-            "pledge_id": None,
-            "public_name": a["publicName"],
-            "lot_id": a["lotId"],
-            "block_number": ctx.event.block_number,
-            "tx_hash": "0x" + ctx.event.tx_hash.hex(),
-            "actor": a["actor"],
-            "seq": ctx.seq,
-        }
-    )
+    ctx.unit["gifts"].insert(_gift_row(ctx, kind="in_kind", lot_id=ctx.a["lotId"]))
 
 
 @handles("PurchaseRecorded")

@@ -109,34 +109,25 @@ def _views(mirror: Engine, rpc: Rpc, deployment: Deployment, block: int) -> Iter
             (state["seq"], state["head"]),
             (seq, "0x" + head.hex()),
         )
-    for p in pools:
-        pid = bytes.fromhex(p["pool_id"][2:])
-        got = _call(
-            rpc,
-            deployment.fund_ledger,
-            "pool(bytes32)",
-            ["bytes32"],
-            [pid],
-            ["uint128", "uint128"],
-            block,
-        )
-        if tuple(got) != (p["received"], p["allocated"]):
-            yield Difference(
-                "contract:pool", p["pool_id"], (p["received"], p["allocated"]), tuple(got)
-            )
-    for lot in lots:
-        lid = bytes.fromhex(lot["lot_id"][2:])
-        got = _call(
-            rpc,
+    checks = (
+        ("pool", pools, "pool_id", deployment.fund_ledger, "pool(bytes32)", ["uint128", "uint128"]),
+        (
+            "lot",
+            lots,
+            "lot_id",
             deployment.supply_ledger,
             "lot(bytes32)",
-            ["bytes32"],
-            [lid],
             ["bytes32", "bytes32", "uint128"],
-            block,
-        )
-        if got[2] != lot["on_hand"]:
-            yield Difference("contract:lot.on_hand", lot["lot_id"], lot["on_hand"], got[2])
+        ),
+    )
+    for kind, rows, id_column, address, signature, out in checks:
+        for row in rows:
+            key = bytes.fromhex(row[id_column][2:])
+            got = _call(rpc, address, signature, ["bytes32"], [key], out, block)
+            ours = (row["received"], row["allocated"]) if kind == "pool" else row["on_hand"]
+            theirs = tuple(got) if kind == "pool" else got[2]
+            if ours != theirs:
+                yield Difference(f"contract:{kind}", row[id_column], ours, theirs)
 
 
 def verify(

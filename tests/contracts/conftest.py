@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from web3 import Web3
 
-from tests.chain_backends import BACKENDS
+from tests.chain_backends import BACKENDS, rolled_back
 from tests.contracts.world import World, build_world
 
 
@@ -21,7 +20,5 @@ def session_world(request: pytest.FixtureRequest) -> Iterator[World]:
 @pytest.fixture
 def world(session_world: World) -> Iterator[World]:
     """The seeded world, rolled back after the test with evm_snapshot/evm_revert."""
-    w3: Web3 = session_world.ledger.client.w3
-    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-    yield session_world
-    w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+    with rolled_back(session_world.ledger.client.w3):
+        yield session_world

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from web3 import Web3
 
 from ledger.indexer.rpc import Rpc
 from ledger.store.db import make_engine, upgrade
-from tests.chain_backends import RPC_BACKENDS
+from tests.chain_backends import RPC_BACKENDS, rolled_back
 from tests.contracts.world import World, build_world
 
 PG_ADMIN_URL = os.environ.get(
@@ -66,10 +65,8 @@ def chain_world(request: pytest.FixtureRequest) -> Iterator[World]:
 @pytest.fixture
 def world(chain_world: World) -> Iterator[World]:
     """The seeded world, rolled back after each test."""
-    w3: Web3 = chain_world.ledger.client.w3
-    snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-    yield chain_world
-    w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+    with rolled_back(chain_world.ledger.client.w3):
+        yield chain_world
 
 
 def rpc_url(world: World) -> str:
