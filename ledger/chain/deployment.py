@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-from eth_account.signers.local import LocalAccount
+from typing import TYPE_CHECKING
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
-from ledger.chain.client import ChainClient
 from ledger.errors import AidLedgerConfigError
+
+if TYPE_CHECKING:  # web3 and eth-account cost a second to import; readers of the file need neither
+    from eth_account.signers.local import LocalAccount
+
+    from ledger.chain.client import ChainClient
 
 
 @dataclass(frozen=True)

@@ -5,20 +5,21 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from eth_account import Account
-from eth_account.signers.local import LocalAccount
 
-from ledger.chain.client import ChainClient
-from ledger.chain.deployment import deploy_system
 from ledger.config import DEV_CHAIN_IDS, DEV_MNEMONIC, load_settings
 from ledger.errors import AidLedgerConfigError
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 
 def deployer_account(chain_id: int, key_env: str) -> LocalAccount:
     """The key in `key_env`; on a dev chain (1337, 31337) the public dev mnemonic's account 0."""
+    from eth_account import Account
+
     key = os.environ.get(key_env)
     if key:
         account: LocalAccount = Account.from_key(key)
@@ -40,6 +41,9 @@ def deploy(
     as_json: Annotated[bool, typer.Option("--json", help="Print the deployment as JSON.")] = False,
 ) -> None:
     """Deploy AidRegistry, FundLedger and SupplyLedger; the deployer becomes administrator."""
+    from ledger.chain.client import ChainClient
+    from ledger.chain.deployment import deploy_system
+
     settings = load_settings()
     client = ChainClient.connect(rpc or settings.rpc_url)
     deployment = deploy_system(client, deployer_account(client.chain_id, key_env))

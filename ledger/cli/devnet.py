@@ -21,8 +21,6 @@ from devnet.config import (
     DEFAULT_PORT,
     DevnetConfig,
 )
-from devnet.genesis import DevnetChainError
-from devnet.server import DevnetLockedError, run
 
 devnet_app = typer.Typer(
     name="devnet",
@@ -81,6 +79,9 @@ def foreground(
     """Run the devnet in the foreground (Ctrl-C stops it; the chain stays on disk)."""
     if ctx.invoked_subcommand is not None:
         return
+    from devnet.genesis import DevnetChainError  # the node (py-evm, aiohttp) loads only to run
+    from devnet.server import DevnetLockedError, run
+
     config = _config(host, port, chain_id, data_dir, block_time, accounts, mnemonic, max_logs)
     try:
         run(config)
