@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import click
 import typer
 
 from ledger import __version__
@@ -38,19 +37,13 @@ def version() -> None:
 
 
 def main() -> None:
-    """Run the CLI; an AidLedgerError prints its message (what went wrong, what to do), exit 1."""
+    """Run the CLI; an AidLedgerError prints its message (what went wrong, what to do), exit 1.
+
+    Typer's standalone mode handles usage errors, `--help` and `typer.Exit(n)` itself (with the
+    click it bundles); only our own errors come out of it.
+    """
     try:
-        # Without standalone mode, a command's `typer.Exit(n)` comes back as the return value.
-        code = app(standalone_mode=False)
+        app()
     except AidLedgerError as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
         raise SystemExit(1) from None
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
-    except (click.exceptions.Exit, typer.Exit) as exc:
-        raise SystemExit(exc.exit_code) from None
-    except (click.exceptions.Abort, typer.Abort):
-        raise SystemExit(130) from None
-    if isinstance(code, int) and code != 0:
-        raise SystemExit(code)

@@ -9,16 +9,24 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from eth_utils import function_signature_to_4byte_selector
+
 from ledger.chain.events import LedgerChainBrokenError
 from ledger.errors import AidLedgerConnectionError, AidLedgerError
 from ledger.indexer.fetch import LogFetcher, ReorgDuringFetchError
 from ledger.indexer.prepare import Prepared, prepare
 from ledger.indexer.rpc import RangeRefusedError, Rpc, RpcError, RpcTimeoutError
 
+
+class IncompleteLogsError(AidLedgerConnectionError):
+    """The node's logs and its contract state disagree: it serves logs it has not got yet."""
+
+
 _ERRORS: dict[str, type[AidLedgerError]] = {
     cls.__name__: cls
     for cls in (
         ReorgDuringFetchError,
+        IncompleteLogsError,
         LedgerChainBrokenError,
         RangeRefusedError,
         RpcTimeoutError,
@@ -59,17 +67,47 @@ class Plan:
         )
 
 
+_STALE_RETRIES = 5
+_LEDGER_HEAD = "0x" + function_signature_to_4byte_selector("ledgerHead()").hex()
+
+
+def _complete(rpc: Rpc, registry: str, batch: Prepared) -> bool:
+    """Whether the registry's ledgerHead() at the batch's last block equals where the batch ends.
+
+    A node behind the head (or a load balancer mixing nodes) may answer eth_getLogs with
+    nothing for blocks it has not seen; the hash chain cannot notice a missing tail, this can.
+    """
+    try:
+        raw = rpc.call("eth_call", [{"to": registry, "data": _LEDGER_HEAD}, hex(batch.last)])
+    except RpcError:  # no state that old on a pruning node: only the hash chain can vouch
+        return True
+    word = bytes.fromhex(str(raw)[2:])
+    return int.from_bytes(word[:32], "big") == batch.seq and word[32:64] == batch.head
+
+
 def _batches(plan: Plan, rpc: Rpc) -> Iterator[Prepared]:
     fetcher = LogFetcher(
         rpc, plan.addresses, initial_span=plan.initial_span, max_span=plan.max_span
     )
     first, seq, head, parent = plan.first, plan.seq, plan.head, plan.parent_hash
+    stale = 0
     while first <= plan.limit:
         batch = fetcher.fetch(first, plan.limit)
         if batch.headers[first - 1].hash != parent:
             # Checked before the hash chain: events after a reorg follow another history.
             raise ReorgDuringFetchError(f"block {first - 1} changed; the chain reorganised")
         prepared = prepare(batch, plan.chain_id, seq, head)
+        if not _complete(rpc, plan.addresses[0], prepared):
+            stale += 1
+            if stale > _STALE_RETRIES:
+                raise IncompleteLogsError(
+                    f"the node's logs for blocks {first}..{batch.last} stop at seq {prepared.seq}, "
+                    "but its own contract state says more events exist there; the node is behind "
+                    "or prunes logs: use another node"
+                )
+            rpc.sleep(min(rpc.max_backoff, rpc.backoff * 2**stale))
+            continue
+        stale = 0
         first, seq, head = prepared.last + 1, prepared.seq, prepared.head
         parent = batch.headers[batch.last].hash
         yield prepared

@@ -213,12 +213,6 @@ def test_worker_process_keeps_the_callers_retry_policy(
     assert report.seq == world.ledger.ledger_head()[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: an empty eth_getLogs answer from a node behind the head is applied as "
-    "'no events' and the checkpoint moves past the events; the batch's end seq is not checked "
-    "against ledgerHead() at its last block",
-)
 def test_sync_through_a_node_behind_the_head_misses_nothing(
     proxy: RpcProxy, world: World, db_url: str
 ) -> None:
