@@ -3,8 +3,12 @@ fetching, decoding and hash-chain checks use the second core while SQL writes us
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import queue
+import signal
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -68,6 +72,7 @@ class Plan:
 
 
 _STALE_RETRIES = 5
+_PR_SET_PDEATHSIG = 1
 _LEDGER_HEAD = "0x" + function_signature_to_4byte_selector("ledgerHead()").hex()
 
 
@@ -136,11 +141,22 @@ def _put(out: multiprocessing.Queue[object], item: object) -> bool:
                 return False
 
 
-def _worker(plan: Plan, out: multiprocessing.Queue[object]) -> None:
+def _die_with(parent_pid: int) -> None:
+    """Have the kernel kill this process when the indexer dies (Linux PR_SET_PDEATHSIG), so a
+    kill -9 of the indexer never leaves a worker fetching for nobody."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the indexer died before the line above took effect
+        os._exit(0)
+
+
+def _worker(plan: Plan, out: multiprocessing.Queue[object], parent_pid: int) -> None:
     """Process entry point: stream prepared batches, then None; or an (error name, message).
 
-    It stops when the indexer dies, else every kill -9 would leave it blocked on a full queue.
+    It stops when the indexer dies: by the kernel's parent-death signal where there is one,
+    else when it finds the queue full and the indexer gone.
     """
+    _die_with(parent_pid)
     try:
         for prepared in _batches(plan, plan.rpc()):
             if not _put(out, prepared):
@@ -155,7 +171,7 @@ def in_process(plan: Plan) -> Iterator[Prepared]:
     context = multiprocessing.get_context("spawn")
     out: multiprocessing.Queue[object] = context.Queue(maxsize=2)
     worker = context.Process(
-        target=_worker, args=(plan, out), name="aidledger-prepare", daemon=True
+        target=_worker, args=(plan, out, os.getpid()), name="aidledger-prepare", daemon=True
     )
     worker.start()
     try:
