@@ -15,7 +15,6 @@ from ledger.indexer.prepare import Prepared
 from ledger.indexer.rows import Unit, bulk_insert
 
 T = SQLModel.metadata.tables
-ZERO_HEAD = "0x" + "00" * 32
 
 
 class CheckpointMovedError(AidLedgerError):

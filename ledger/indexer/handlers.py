@@ -15,6 +15,7 @@ from ledger.indexer import attribution
 from ledger.indexer.rows import Unit
 
 Handler = Callable[["Context"], None]
+ZERO_ID = "0x" + "00" * 32  # a zero bytes32 argument: "none" (no pledge, no parent lot, ...)
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -142,7 +143,7 @@ def _gift(ctx: Context) -> None:
             }
         )
     unit["pools"].add(pool, received=a["amount"])
-    pledge_id = a["pledgeId"] if a["pledgeId"] != "0x" + "00" * 32 else None
+    pledge_id = a["pledgeId"] if a["pledgeId"] != ZERO_ID else None
     if pledge_id is not None:
         unit["pledges"].add(unit["pledges"].require(pledge_id), paid=a["amount"])
     unit["gifts"].insert(
@@ -266,7 +267,6 @@ def _purchase(ctx: Context) -> None:
 @handles("LotCreated")
 def _lot(ctx: Context) -> None:
     a, unit = ctx.a, ctx.unit
-    zero = "0x" + "00" * 32
     unit["lots"].insert(
         {
             "lot_id": a["lotId"],
@@ -281,7 +281,7 @@ def _lot(ctx: Context) -> None:
             "expiry": a["expiry"],
             "origin": a["origin"],
             "origin_id": a["originId"],
-            "parent_lot_id": a["parentLotId"] if a["parentLotId"] != zero else None,
+            "parent_lot_id": a["parentLotId"] if a["parentLotId"] != ZERO_ID else None,
             "seq": ctx.seq,
         }
     )
@@ -292,10 +292,8 @@ def _lot(ctx: Context) -> None:
     elif a["origin"] == 2:
         attribution.purchased_lot(unit, a["lotId"], a["originId"], a["quantity"])
     else:
-        line = unit["shipment_lines"].require(a["originId"], _receipt_line_index(unit, a))
-        attribution.received_lot(
-            unit, a["lotId"], _line_flow(a["originId"], line["line_index"]), a["quantity"]
-        )
+        index = _receipt_line_index(unit, a)
+        attribution.received_lot(unit, a["lotId"], _line_flow(a["originId"], index), a["quantity"])
 
 
 def _receipt_line_index(unit: Unit, a: dict[str, Any]) -> int:
@@ -377,13 +375,12 @@ def _line(ctx: Context) -> None:
 def _received(ctx: Context) -> None:
     a, unit = ctx.a, ctx.unit
     line = unit["shipment_lines"].require(a["shipmentId"], a["lineIndex"])
-    zero = "0x" + "00" * 32
     unit["shipment_lines"].change(
         line,
         received=a["received"],
         declared=a["declared"],
         reason=a["reason"],
-        receipt_lot_id=a["lotId"] if a["lotId"] != zero else None,
+        receipt_lot_id=a["lotId"] if a["lotId"] != ZERO_ID else None,
         settled=True,
     )
     unit["shipments"].add(unit["shipments"].require(a["shipmentId"]), open_lines=-1)

@@ -13,13 +13,12 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from eth_utils import function_signature_to_4byte_selector
-
 from ledger.chain.events import LedgerChainBrokenError
 from ledger.errors import AidLedgerConnectionError, AidLedgerError
 from ledger.indexer.fetch import LogFetcher, ReorgDuringFetchError
 from ledger.indexer.prepare import Prepared, prepare
 from ledger.indexer.rpc import RangeRefusedError, Rpc, RpcError, RpcTimeoutError
+from ledger.indexer.views import ledger_head_at
 
 
 class IncompleteLogsError(AidLedgerConnectionError):
@@ -73,7 +72,6 @@ class Plan:
 
 _STALE_RETRIES = 5
 _PR_SET_PDEATHSIG = 1
-_LEDGER_HEAD = "0x" + function_signature_to_4byte_selector("ledgerHead()").hex()
 
 
 def _complete(rpc: Rpc, registry: str, batch: Prepared) -> bool:
@@ -83,11 +81,10 @@ def _complete(rpc: Rpc, registry: str, batch: Prepared) -> bool:
     nothing for blocks it has not seen; the hash chain cannot notice a missing tail, this can.
     """
     try:
-        raw = rpc.call("eth_call", [{"to": registry, "data": _LEDGER_HEAD}, hex(batch.last)])
+        on_chain = ledger_head_at(rpc, registry, batch.last)
     except RpcError:  # no state that old on a pruning node: only the hash chain can vouch
         return True
-    word = bytes.fromhex(str(raw)[2:])
-    return int.from_bytes(word[:32], "big") == batch.seq and word[32:64] == batch.head
+    return on_chain == (batch.seq, batch.head)
 
 
 def _batches(plan: Plan, rpc: Rpc) -> Iterator[Prepared]:

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger.chain.events import DecodedEvent
+from ledger.indexer.handlers import ZERO_ID
 from ledger.indexer.rows import Unit
-
-ZERO = "0x" + "00" * 32
 
 # event -> [(table, argument holding a primary key)]
 _KEYS: dict[str, list[tuple[str, str]]] = {
@@ -45,7 +44,7 @@ def prefetch(unit: Unit, events: Sequence[DecodedEvent], args: Sequence[dict[str
     groups: dict[tuple[str, str], set[Any]] = defaultdict(set)
     for event, a in zip(events, args, strict=True):
         for table, arg in _KEYS.get(event.name, ()):
-            if a[arg] != ZERO:
+            if a[arg] != ZERO_ID:
                 keys[table].add(a[arg])
         for table, column, arg in _GROUPS.get(event.name, ()):
             groups[(table, column)].add(a[arg])

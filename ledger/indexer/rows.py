@@ -47,11 +47,10 @@ class TableCache:
         if key not in self.rows:
             where = and_(*(self.table.c[c] == v for c, v in zip(self.pk, key, strict=True)))
             found = self.conn.execute(select(self.table).where(where)).mappings().first()
-            row = dict(found) if found is not None else None
-            self.loaded[key] = row
-            self.rows[key] = dict(row) if row is not None else None
-            if row is not None:
-                self._index(key, row)
+            if found is not None:
+                self._remember(dict(found))
+            else:
+                self.loaded[key] = self.rows[key] = None
         return self.rows[key]
 
     def require(self, *key: Any) -> Row:
@@ -63,17 +62,7 @@ class TableCache:
 
     def where(self, column: str, value: Any) -> list[Row]:
         """Every current row with `column == value` (loaded from SQL once per group)."""
-        group = (column, value)
-        if group not in self._loaded_groups:
-            self._loaded_groups.add(group)
-            stmt = select(self.table).where(self.table.c[column] == value)
-            for found in self.conn.execute(stmt).mappings():
-                row = dict(found)
-                key = self.key(row)
-                if key not in self.rows:
-                    self.loaded[key] = row
-                    self.rows[key] = dict(row)
-                    self._index(key, row)
+        self.preload_groups(column, [value])
         keys = self._by[column][value]
         return [r for k in keys if (r := self.rows.get(k)) is not None and r[column] == value]
 
@@ -87,8 +76,7 @@ class TableCache:
                 self._remember(dict(raw))
             for k in chunk:
                 if (k,) not in self.rows:
-                    self.loaded[(k,)] = None
-                    self.rows[(k,)] = None
+                    self.loaded[(k,)] = self.rows[(k,)] = None
 
     def preload_groups(self, column: str, values: Iterable[Any]) -> None:
         """Load every row of many `where(column, value)` groups in one query."""

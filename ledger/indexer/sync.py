@@ -13,8 +13,9 @@ from sqlmodel import SQLModel
 
 from ledger.chain.deployment import Deployment
 from ledger.errors import AidLedgerConfigError
-from ledger.indexer.apply import ZERO_HEAD, Applied, CheckpointMovedError, apply_batch, read_state
+from ledger.indexer.apply import Applied, CheckpointMovedError, apply_batch, read_state
 from ledger.indexer.fetch import ReorgDuringFetchError, _header
+from ledger.indexer.handlers import ZERO_ID
 from ledger.indexer.heads import HeadWaiter
 from ledger.indexer.lock import writer_lock
 from ledger.indexer.pipeline import Plan, in_process, threaded
@@ -79,7 +80,7 @@ def ensure_state(engine: Engine, rpc: Rpc, deployment: Deployment) -> None:
                 parent_hash=header.parent_hash,
                 timestamp=header.timestamp,
                 seq=0,
-                head=ZERO_HEAD,
+                head=ZERO_ID,
             )
         )
         conn.execute(
@@ -93,7 +94,7 @@ def ensure_state(engine: Engine, rpc: Rpc, deployment: Deployment) -> None:
                 last_block=start,
                 last_block_hash=header.hash,
                 seq=0,
-                head=ZERO_HEAD,
+                head=ZERO_ID,
                 unjournaled_through=start,
             )
         )

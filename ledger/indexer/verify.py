@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode, encode
-from eth_utils import function_signature_to_4byte_selector
 from sqlalchemy import Engine, insert, select
 from sqlmodel import SQLModel
 
@@ -20,6 +18,7 @@ from ledger.chain.deployment import Deployment
 from ledger.indexer.apply import read_state
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
+from ledger.indexer.views import call_view, ledger_head_at
 from ledger.store.db import make_engine, upgrade
 
 # Tables that are the indexer's own bookkeeping rather than mirrored facts.
@@ -85,23 +84,13 @@ def diff_mirrors(mirror: Engine, reference: Engine) -> list[Difference]:
     return out
 
 
-def _call(
-    rpc: Rpc, to: str, signature: str, types: list[str], args: list[Any], out: list[str], block: int
-) -> Any:
-    data = function_signature_to_4byte_selector(signature) + encode(types, args)
-    raw = rpc.call("eth_call", [{"to": to, "data": "0x" + data.hex()}, hex(block)])
-    return decode(out, bytes.fromhex(raw[2:]))
-
-
 def _views(mirror: Engine, rpc: Rpc, deployment: Deployment, block: int) -> Iterator[Difference]:
     with mirror.connect() as conn:
         state = read_state(conn)
         pools = conn.execute(select(SQLModel.metadata.tables["pools"])).mappings().all()
         lots = conn.execute(select(SQLModel.metadata.tables["lots"])).mappings().all()
     assert state is not None
-    seq, head = _call(
-        rpc, deployment.registry, "ledgerHead()", [], [], ["uint64", "bytes32"], block
-    )
+    seq, head = ledger_head_at(rpc, deployment.registry, block)
     if (seq, "0x" + head.hex()) != (state["seq"], state["head"]):
         yield Difference(
             "contract:ledgerHead",
@@ -123,7 +112,7 @@ def _views(mirror: Engine, rpc: Rpc, deployment: Deployment, block: int) -> Iter
     for kind, rows, id_column, address, signature, out in checks:
         for row in rows:
             key = bytes.fromhex(row[id_column][2:])
-            got = _call(rpc, address, signature, ["bytes32"], [key], out, block)
+            got = call_view(rpc, address, signature, ["bytes32"], [key], out, block)
             ours = (row["received"], row["allocated"]) if kind == "pool" else row["on_hand"]
             theirs = tuple(got) if kind == "pool" else got[2]
             if ours != theirs:
