@@ -77,7 +77,7 @@ class DevChain:
 
     def __init__(self, config: DevnetConfig, accounts: list[DevAccount]) -> None:
         self.config = config
-        self.db = DiskDB(open_store(config.data_dir / "chain", config.store, config.sync))
+        self.db = DiskDB(open_store(config.data_dir / "chain", config.store, config.fsync))
         self.chain: EvmChain = open_chain(self.db, config, accounts)
         self._cls = chain_class(config.chain_id)
         genesis = self.chain.get_canonical_block_by_number(0)

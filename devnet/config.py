@@ -31,4 +31,4 @@ class DevnetConfig:
     max_logs: int = DEFAULT_MAX_LOGS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     store: str = "lmdb"
-    sync: bool = True
+    fsync: bool = False  # True: fsync every block (power loss); see docs/devnet.md#durability

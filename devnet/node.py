@@ -6,6 +6,7 @@ chain never sees two writers.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable
@@ -53,9 +54,11 @@ class Node:
         self._snapshots: dict[int, Snapshot] = {}
         self._snapshot_ids = itertools.count(0)
         self._head_state: tuple[bytes, State] | None = None
+        self._due: list[Tx] = []
 
     def close(self) -> None:
-        """Flush and close the store."""
+        """Mine what was accepted, flush and close the store."""
+        self.settle()
         self.chain.close()
 
     @property
@@ -77,20 +80,40 @@ class Node:
         queued = self.pool.next_nonce(sender)
         return queued if queued is not None else int(self.head_state().get_nonce(sender))
 
-    def submit(self, tx: Tx) -> bytes:
-        """Validate `tx`, then mine it now (instamine) or queue it; return its hash."""
-        self._validate(tx)
+    def submit(self, tx: Tx, sender: bytes | None = None) -> bytes:
+        """Validate `tx` and accept it; return its hash.
+
+        Instamine: the transaction's block is mined by :meth:`settle`, which the server calls
+        right after it has sent this answer and which runs before any later request that
+        reads the chain, so no caller sees the chain without it (geth and anvil also answer
+        before mining). Interval mining: the pool keeps it. `sender` is given for
+        transactions the node signed itself (no recovery needed).
+        """
+        self.settle()
+        self._validate(tx, sender)
         if self.instamine:
-            self.mine([tx])
+            self._due.append(tx)
         else:
             self.pool.add(tx)
         return bytes(tx.hash)
 
-    def _validate(self, tx: Tx) -> None:
+    @property
+    def due(self) -> bool:
+        """Whether accepted instamine transactions wait for :meth:`settle`."""
+        return bool(self._due)
+
+    def settle(self) -> None:
+        """Mine the accepted instamine transactions, one block each."""
+        while self._due:
+            tx = self._due.pop(0)
+            with contextlib.suppress(RpcError):  # logged by mine(); the block is dropped
+                self.mine([tx])
+
+    def _validate(self, tx: Tx, known_sender: bytes | None) -> None:
         if not (0 < tx.r < SECP256K1_N and 0 < tx.s <= SECP256K1_N // 2):
             raise rejected("invalid transaction signature: r or s out of range (EIP-2)")
         try:
-            sender = recover_sender(tx)  # one recovery, cached where py-evm looks
+            sender = known_sender or recover_sender(tx)  # one recovery, cached for py-evm
         except (ValidationError, ValueError, BadSignature) as exc:
             raise rejected(f"invalid transaction signature: {exc}") from exc
         if tx.hash in self.pool or self.chain.tx_json(tx.hash) is not None:

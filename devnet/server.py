@@ -20,10 +20,12 @@ from aiohttp import WSMsgType, web
 from devnet.chain import MinedBlock
 from devnet.config import DevnetConfig
 from devnet.errors import INVALID_PARAMS, INVALID_REQUEST, RpcError
+from devnet.http import RpcServer
 from devnet.logindex import LogFilter
 from devnet.node import Node
 from devnet.rpc import params as p
-from devnet.rpc.dispatch import error_response, handle_payload, parse
+from devnet.rpc.dispatch import answer, decode, error_response, handle_payload, is_static, parse
+from devnet.settler import Settler
 
 log = logging.getLogger("devnet.server")
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -73,24 +75,29 @@ def _notification(sub_id: str, result: Any) -> str:
     return json.dumps(message)
 
 
-def build_app(node: Node) -> web.Application:
-    """The aiohttp application serving `node`."""
+def build_app(node: Node, settler: Settler) -> web.Application:
+    """The aiohttp application serving `node` (call on the running loop)."""
     app = web.Application(client_max_size=node.config.max_body_bytes)
     subs = Subscriptions()
-    node.listeners.append(subs.publish)
+    loop = asyncio.get_running_loop()
+
+    def publish(mined: MinedBlock | None, removed: list[dict[str, Any]]) -> None:
+        loop.call_soon_threadsafe(subs.publish, mined, removed)  # mined in the settler's thread
+
+    node.listeners.append(publish)
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
-            return await _websocket(request, node, subs)
+            return await _websocket(request, node, settler, subs)
         if request.method != "POST":
             return web.Response(text="aidledger devnet: POST JSON-RPC here\n")
-        return await _http(request, node)
+        return await _http(request, node, settler)
 
     app.router.add_route("*", "/", handle)
     return app
 
 
-async def _http(request: web.Request, node: Node) -> web.Response:
+async def _http(request: web.Request, node: Node, settler: Settler) -> web.Response:
     limit = node.config.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         return _too_large(limit)
@@ -98,13 +105,19 @@ async def _http(request: web.Request, node: Node) -> web.Response:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         return _too_large(limit)
-    try:
-        answer = handle_payload(node, parse(body))
-    except RpcError as exc:
-        answer = error_response(None, exc)
-    if answer is None:
-        return web.Response(status=204)
-    return web.Response(body=json.dumps(answer).encode(), headers=JSON_HEADERS)
+    payload = decode(body)
+    if not is_static(payload):
+        await settler.idle()
+    encoded = answer(node, payload)
+    response = (
+        web.Response(status=204)
+        if encoded is None
+        else web.Response(body=encoded, headers=JSON_HEADERS)
+    )
+    await response.prepare(request)
+    await response.write_eof()
+    settler.kick()
+    return response
 
 
 def _too_large(limit: int) -> web.Response:
@@ -114,7 +127,7 @@ def _too_large(limit: int) -> web.Response:
 
 
 async def _websocket(
-    request: web.Request, node: Node, subs: Subscriptions
+    request: web.Request, node: Node, settler: Settler, subs: Subscriptions
 ) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(max_msg_size=node.config.max_body_bytes)
     await ws.prepare(request)
@@ -124,7 +137,9 @@ async def _websocket(
         async for message in ws:
             if message.type != WSMsgType.TEXT:
                 continue
+            await settler.idle()
             queue.put_nowait(json.dumps(_ws_answer(node, subs, queue, message.data)))
+            settler.kick()
     finally:
         subs.drop_queue(queue)
         sender.cancel()
@@ -214,10 +229,12 @@ async def serve(config: DevnetConfig, out: TextIO = sys.stdout) -> None:
     """Run the node until SIGINT or SIGTERM; flush and close on the way out."""
     with data_dir_lock(config.data_dir):
         node = Node(config)
-        runner = web.AppRunner(build_app(node), access_log=None)
+        settler = Settler(node)
+        runner = web.AppRunner(build_app(node, settler), access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, config.host, config.port)
-        await site.start()
+        assert runner.server is not None
+        front = RpcServer(node, settler, runner.server)  # plain POSTs; aiohttp the rest
+        await front.start(config.host, config.port)
         banner(node, out)
         print(f"Listening on {config.host}:{config.port}", file=out, flush=True)
         stop = asyncio.Event()
@@ -230,7 +247,10 @@ async def serve(config: DevnetConfig, out: TextIO = sys.stdout) -> None:
         finally:
             if miner is not None:
                 miner.cancel()
+            front.close()
             await runner.cleanup()
+            await settler.idle()
+            settler.close()
             node.close()
 
 

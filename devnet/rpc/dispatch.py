@@ -6,6 +6,8 @@ import json
 import logging
 from typing import Any
 
+import orjson
+
 from devnet.errors import (
     INTERNAL_ERROR,
     INVALID_REQUEST,
@@ -19,6 +21,10 @@ from devnet.rpc.types import Handler
 
 log = logging.getLogger("devnet.rpc")
 MAX_BATCH = 10_000
+# Methods that never read the chain: they need not wait for a pending instamine block.
+STATIC = frozenset(
+    {"eth_chainId", "net_version", "net_listening", "web3_clientVersion", "eth_syncing"}
+)
 
 METHODS: dict[str, Handler] = {
     **web3_net.METHODS,
@@ -42,6 +48,38 @@ def parse(body: bytes) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise RpcError(PARSE_ERROR, f"parse error: {exc}") from exc
+
+
+def dumps(answer: Any) -> bytes:
+    """A response as JSON bytes (orjson; the standard library for ids beyond 64 bits)."""
+    try:
+        return orjson.dumps(answer)
+    except TypeError:
+        return json.dumps(answer, separators=(",", ":")).encode()
+
+
+def decode(body: bytes) -> Any:
+    """The decoded request body, or the -32700 RpcError to answer."""
+    try:
+        return parse(body)
+    except RpcError as exc:
+        return exc
+
+
+def is_static(payload: Any) -> bool:
+    """Whether answering `payload` (from :func:`decode`) never reads the chain."""
+    if isinstance(payload, RpcError):
+        return True
+    items = payload if isinstance(payload, list) else [payload]
+    return all(isinstance(item, dict) and item.get("method") in STATIC for item in items)
+
+
+def answer(node: Node, payload: Any) -> bytes | None:
+    """The encoded response to `payload` (from :func:`decode`); None: nothing to answer."""
+    if isinstance(payload, RpcError):
+        return dumps(error_response(None, payload))
+    response = handle_payload(node, payload)
+    return None if response is None else dumps(response)
 
 
 def handle_payload(node: Node, payload: Any) -> Any:
@@ -91,4 +129,6 @@ def call(node: Node, request: dict[str, Any]) -> Any:
     log.debug("%s %s", method, params)
     if handler is None:
         raise RpcError(METHOD_NOT_FOUND, f"the method {method} does not exist/is not available")
+    if method not in STATIC:
+        node.settle()
     return handler(node, params)

@@ -15,6 +15,7 @@ from devnet.node import Node
 from devnet.rpc import params as p
 from devnet.rpc.fees import PRIORITY_FEE
 from devnet.rpc.types import Handler
+from devnet.signatures import sign_dynamic_fee
 
 
 def decode_raw(node: Node, raw: bytes) -> Tx:
@@ -42,7 +43,7 @@ def send_transaction(node: Node, params: list[Any]) -> Any:
     account = node.keys.get(sender)
     if account is None:
         raise RpcError(INVALID_INPUT, f"no key for account {request['from']}")
-    return fmt.data(node.submit(build_transaction(node, request, sender, account.key)))
+    return fmt.data(node.submit(build_transaction(node, request, sender, account.key), sender))
 
 
 def build_transaction(node: Node, request: dict[str, Any], sender: bytes, key: Any) -> Tx:
@@ -68,11 +69,8 @@ def build_transaction(node: Node, request: dict[str, Any], sender: bytes, key: A
         return unsigned.as_signed_transaction(key, chain_id=node.config.chain_id)
     tip = _opt_qty(request, "maxPriorityFeePerGas", PRIORITY_FEE)
     max_fee = _opt_qty(request, "maxFeePerGas", 2 * node.chain.next_base_fee() + tip)
-    unsigned = builder.new_unsigned_dynamic_fee_transaction(
-        node.config.chain_id, nonce_value, tip, max_fee, gas, msg.to, msg.value, msg.data, []
-    )
-    signed = unsigned.as_signed_transaction(key)
-    return node.chain.decode(signed.encode())
+    fields = (node.config.chain_id, nonce_value, tip, max_fee, gas, msg.to, msg.value, msg.data)
+    return sign_dynamic_fee(builder, key.to_bytes(), sender, fields)
 
 
 def _opt_qty(request: dict[str, Any], name: str, default: int) -> int:

@@ -39,6 +39,9 @@ BlockTime = Annotated[
 Accounts = Annotated[int, typer.Option(help="Number of funded dev accounts.")]
 Mnemonic = Annotated[str, typer.Option(help="BIP-39 mnemonic of the dev accounts.")]
 MaxLogs = Annotated[int, typer.Option("--max-logs", help="eth_getLogs results per query.")]
+Fsync = Annotated[
+    bool, typer.Option("--fsync", help="fsync every block (survive power loss, not just kill -9).")
+]
 JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -51,6 +54,7 @@ def _config(
     accounts: int,
     mnemonic: str,
     max_logs: int,
+    fsync: bool,
 ) -> DevnetConfig:
     return DevnetConfig(
         host=host,
@@ -61,6 +65,7 @@ def _config(
         accounts=accounts,
         mnemonic=mnemonic,
         max_logs=max_logs,
+        fsync=fsync,
     )
 
 
@@ -75,6 +80,7 @@ def foreground(
     accounts: Accounts = 10,
     mnemonic: Mnemonic = DEFAULT_MNEMONIC,
     max_logs: MaxLogs = 10_000,
+    fsync: Fsync = False,
 ) -> None:
     """Run the devnet in the foreground (Ctrl-C stops it; the chain stays on disk)."""
     if ctx.invoked_subcommand is not None:
@@ -82,7 +88,9 @@ def foreground(
     from devnet.genesis import DevnetChainError  # the node (py-evm, aiohttp) loads only to run
     from devnet.server import DevnetLockedError, run
 
-    config = _config(host, port, chain_id, data_dir, block_time, accounts, mnemonic, max_logs)
+    config = _config(
+        host, port, chain_id, data_dir, block_time, accounts, mnemonic, max_logs, fsync
+    )
     try:
         run(config)
     except (DevnetLockedError, DevnetChainError, OSError) as exc:
@@ -100,6 +108,7 @@ def start(
     accounts: Accounts = 10,
     mnemonic: Mnemonic = DEFAULT_MNEMONIC,
     max_logs: MaxLogs = 10_000,
+    fsync: Fsync = False,
 ) -> None:
     """Start the devnet in the background (pid and log files in the data dir)."""
     if _alive(_pid(data_dir)):
@@ -110,6 +119,7 @@ def start(
     args += ["--chain-id", str(chain_id), "--data-dir", str(data_dir)]
     args += ["--block-time", str(block_time), "--accounts", str(accounts)]
     args += ["--mnemonic", mnemonic, "--max-logs", str(max_logs)]
+    args += ["--fsync"] if fsync else []
     with (data_dir / "devnet.log").open("ab") as logfile:
         proc = subprocess.Popen(
             args, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True
