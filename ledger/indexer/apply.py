@@ -12,7 +12,8 @@ from ledger.errors import AidLedgerError
 from ledger.indexer.handlers import HANDLERS, Context
 from ledger.indexer.prefetch import prefetch
 from ledger.indexer.prepare import Prepared
-from ledger.indexer.rows import Unit, bulk_insert
+from ledger.indexer.rows import Unit
+from ledger.indexer.writes import insert_rows
 
 T = SQLModel.metadata.tables
 
@@ -67,8 +68,7 @@ def apply_batch(conn: Connection, batch: Prepared, finality_from: int) -> Applie
         HANDLERS[event.name](Context(unit, event, args))
         positions[event.block_number] = (event.seq, args["head"])
     unit.flush()
-    if batch.raw_rows:
-        bulk_insert(conn, T["raw_events"], batch.raw_rows)
+    insert_rows(conn, T["raw_events"], batch.raw_rows)
     seq, head = state["seq"], state["head"]
     block_rows = []
     for number in sorted(n for n in batch.headers if n >= batch.first):

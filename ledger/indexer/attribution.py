@@ -107,6 +107,7 @@ def take(unit: Unit, lot_id: str, flow_kind: str, flow_id: str, quantity: int) -
             "flow_kind": flow_kind,
             "flow_id": flow_id,
             "gift_id": part["gift_id"],
+            "gift_seq": part["gift_seq"],
             "quantity": part["quantity"],
         }
         unit["flow_sources"].insert(flow)
@@ -115,13 +116,11 @@ def take(unit: Unit, lot_id: str, flow_kind: str, flow_id: str, quantity: int) -
 
 def received_lot(unit: Unit, lot_id: str, line_flow_id: str, received: int) -> None:
     """A receipt lot inherits the first `received` units of its line's sources."""
-    parts = sorted(
-        unit["flow_sources"].where("flow_id", line_flow_id), key=lambda p: _gift_order(unit, p)
-    )
+    parts = sorted(unit["flow_sources"].where("flow_id", line_flow_id), key=_seq)
     for part in parts:
         share = min(received, part["quantity"])
         if share:
-            _add_source(unit, lot_id, part["gift_id"], _gift_seq(unit, part["gift_id"]), share)
+            _add_source(unit, lot_id, part["gift_id"], part["gift_seq"], share)
             received -= share
 
 
@@ -153,13 +152,3 @@ def _add_source(unit: Unit, lot_id: str, gift_id: str, gift_seq: int, quantity: 
 
 def _seq(row: Row) -> int:
     return int(row["gift_seq"])
-
-
-def _gift_seq(unit: Unit, gift_id: str) -> int:
-    if gift_id == UNATTRIBUTED:
-        return 0
-    return int(unit["gifts"].require(gift_id)["seq"])
-
-
-def _gift_order(unit: Unit, part: Row) -> int:
-    return _gift_seq(unit, part["gift_id"])

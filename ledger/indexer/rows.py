@@ -6,19 +6,23 @@ Handlers read and change rows here; `flush` writes inserts, updates and deletes 
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, insort
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, and_, bindparam, delete, select, update
+from sqlalchemy import Connection, Table, and_, select
 from sqlmodel import SQLModel
+
+from ledger.indexer.writes import delete_rows, insert_rows, update_rows
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]
-_PAGE = 256
-_MAX = (chr(0x10FFFF) * 80,)  # sorts after any key tuple, for bisecting past an order value
+_PAGE = 1024
+_NOTHING: Any = object()  # `ordered`: no page of the group loaded yet
+_ALL: Any = object()  # `ordered`: every SQL row of the group is loaded
 _INDEXED = ("pool_id", "lot_id", "allocation_id", "purchase_id", "flow_id", "shipment_id")
 
 
@@ -30,6 +34,8 @@ class TableCache:
         self.conn = conn
         self.unit = unit
         self.pk = [c.name for c in table.primary_key.columns]
+        self.key: Callable[[Row], Key] = _key_getter(self.pk)  # the primary key of a row
+        self._indexed = [c for c in _INDEXED if c in table.c]
         self.rows: dict[Key, Row | None] = {}
         self.loaded: dict[Key, Row | None] = {}
         self._by: dict[str, dict[Any, set[Key]]] = defaultdict(lambda: defaultdict(set))
@@ -37,10 +43,7 @@ class TableCache:
         self._queues: dict[tuple[str, Any], list[tuple[Any, Key]]] = {}
         self._queue_order: dict[tuple[str, Any], str] = {}
         self._front: dict[tuple[str, Any], int] = {}
-
-    def key(self, row: Row) -> Key:
-        """The primary key of a row."""
-        return tuple(row[c] for c in self.pk)
+        self._through: dict[tuple[str, Any], Any] = {}
 
     def get(self, *key: Any) -> Row | None:
         """The current row for `key`, loading it from SQL on first use."""
@@ -62,7 +65,8 @@ class TableCache:
 
     def where(self, column: str, value: Any) -> list[Row]:
         """Every current row with `column == value` (loaded from SQL once per group)."""
-        self.preload_groups(column, [value])
+        if (column, value) not in self._loaded_groups:
+            self.preload_groups(column, [value])
         keys = self._by[column][value]
         return [r for k in keys if (r := self.rows.get(k)) is not None and r[column] == value]
 
@@ -100,14 +104,16 @@ class TableCache:
         if key not in self.rows:
             self.loaded[key] = None
             self.rows[key] = None
-        self.unit.journal(self, key)
+        if self.unit.block >= self.unit.journal_from_block:
+            self.unit.journal(self, key)
         self.rows[key] = row
         self._index(key, row)
         return row
 
     def change(self, row: Row, **values: Any) -> None:
         """Change columns of a current row."""
-        self.unit.journal(self, self.key(row))
+        if self.unit.block >= self.unit.journal_from_block:
+            self.unit.journal(self, self.key(row))
         row.update(values)
 
     def add(self, row: Row, **deltas: int) -> None:
@@ -117,37 +123,44 @@ class TableCache:
     def ordered(self, column: str, value: Any, order: str, positive: str) -> Iterator[Row]:
         """Rows with `column == value` and `positive > 0`, ascending by `order`.
 
-        SQL is read a page at a time; rows already in the cache keep their cached values. Cached
-        rows of the group are kept sorted, with a front pointer past rows whose `positive` is
-        spent, so taking from the front of a long queue again and again stays cheap.
+        The group's cached rows are kept sorted, with a front pointer past rows whose `positive`
+        is spent; SQL is read a page at a time, each page once per batch, only when the walk
+        reaches the end of what is loaded. So taking from the front of a long queue again and
+        again costs no query until the loaded part is used up.
         """
-        c = self.table.c
         group = (column, value)
-        last: Any = None
+        queue = self._queue(group, order)
+        if group in self._loaded_groups:
+            self._through[group] = _ALL
+        i = self._front.get(group, 0)
         while True:
-            stmt = select(self.table).where(c[column] == value, c[positive] > 0)
-            if last is not None:
-                stmt = stmt.where(c[order] > last)
-            page = self.conn.execute(stmt.order_by(c[order]).limit(_PAGE)).mappings().all()
-            for found in page:
-                self._remember(dict(found))
-            full = len(page) == _PAGE
-            upper = page[-1][order] if full else None
-            queue = self._queue(group, order)
-            start = self._front.get(group, 0) if last is None else bisect_right(queue, (last, _MAX))
-            for i in range(start, len(queue)):
-                position, key = queue[i]
-                if upper is not None and position > upper:
-                    break
-                row = self.rows.get(key)
-                if row is None or row[positive] <= 0:
-                    if last is None and i == self._front.get(group, 0):
-                        self._front[group] = i + 1
-                    continue
-                yield row
-            if not full:
+            through = self._through.get(group, _NOTHING)
+            if through is not _ALL and (
+                through is _NOTHING or i >= len(queue) or queue[i][0] > through
+            ):
+                self._load_page(group, order, positive, through)
+                continue  # pages hold rows after `through` only: position i is still valid
+            if i >= len(queue):
                 return
-            last = upper
+            row = self.rows.get(queue[i][1])
+            if row is None or row[positive] <= 0:
+                if i == self._front.get(group, 0):
+                    self._front[group] = i + 1
+            else:
+                yield row
+            i += 1
+
+    def _load_page(self, group: tuple[str, Any], order: str, positive: str, through: Any) -> None:
+        """Load the next rows of an `ordered` group from SQL, past `through`."""
+        column, value = group
+        c = self.table.c
+        stmt = select(self.table).where(c[column] == value, c[positive] > 0)
+        if through is not _NOTHING:
+            stmt = stmt.where(c[order] > through)
+        page = self.conn.execute(stmt.order_by(c[order]).limit(_PAGE)).mappings().all()
+        for found in page:
+            self._remember(dict(found))
+        self._through[group] = page[-1][order] if len(page) == _PAGE else _ALL
 
     def rewind(self, column: str, value: Any) -> None:
         """Some row of the group got `positive` back: scan its queue from the start again."""
@@ -167,7 +180,7 @@ class TableCache:
         return queue
 
     def _index(self, key: Key, row: Row) -> None:
-        for column in _INDEXED:
+        for column in self._indexed:
             if column in row:
                 self._by[column][row[column]].add(key)
                 queue = self._queues.get((column, row[column]))
@@ -187,54 +200,36 @@ class TableCache:
         self._loaded_groups.add((column, value))
 
     def flush(self) -> None:
-        """Write this table's changes: inserts, updates by primary key, deletes."""
-        inserts, updates, deletes = [], [], []
+        """Write this table's changes: inserts, updates of the changed columns, deletes."""
+        inserts: list[Row] = []
+        updates: dict[tuple[str, ...], list[Row]] = defaultdict(list)
+        deletes: list[Key] = []
         for key, row in self.rows.items():
             before = self.loaded.get(key)
-            if row is None and before is not None:
-                deletes.append(dict(zip(self.pk, key, strict=True)))
-            elif row is not None and before is None:
+            if row is None:
+                if before is not None:
+                    deletes.append(key)
+            elif before is None:
                 inserts.append(row)
-            elif row is not None and row != before:
-                updates.append(row)
-        if inserts:
-            bulk_insert(self.conn, self.table, inserts)
-        if updates:
-            self._update(updates)
-        if deletes:
-            where = and_(*(self.table.c[c] == bindparam(f"k_{c}") for c in self.pk))
-            params = [{f"k_{c}": d[c] for c in self.pk} for d in deletes]
-            self.conn.execute(delete(self.table).where(where), params)
+            elif row != before:
+                changed = tuple(c for c, v in row.items() if before.get(c) != v)
+                updates[changed].append(row)
+        insert_rows(self.conn, self.table, inserts)
+        for columns, rows in updates.items():
+            update_rows(self.conn, self.table, columns, rows)
+        delete_rows(self.conn, self.table, deletes)
 
-    def _update(self, rows: list[Row]) -> None:
-        columns = [c.name for c in self.table.columns if c.name not in self.pk]
-        where = and_(*(self.table.c[c] == bindparam(f"k_{c}") for c in self.pk))
-        stmt = update(self.table).where(where).values({c: bindparam(f"v_{c}") for c in columns})
-        params = [
-            {**{f"k_{c}": r[c] for c in self.pk}, **{f"v_{c}": r[c] for c in columns}} for r in rows
-        ]
-        self.conn.execute(stmt, params)
+
+def _key_getter(pk: list[str]) -> Callable[[Row], Key]:
+    if len(pk) == 1:
+        (column,) = pk
+        return lambda row: (row[column],)
+    return itemgetter(*pk)
 
 
 def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def bulk_insert(conn: Connection, table: Table, rows: list[Row]) -> None:
-    """INSERT many rows through the driver's executemany (SQLAlchemy's per-row parameter
-    processing costs more than the insert itself at the indexer's rates)."""
-    columns = [c.name for c in table.columns if c.name in rows[0]]
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join([marker] * len(columns))})"
-    )
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
-    finally:
-        cursor.close()
 
 
 class Unit:
@@ -276,8 +271,7 @@ class Unit:
         """Write every table, then the journal."""
         for cache in self._tables.values():
             cache.flush()
-        if self._journal_rows:
-            bulk_insert(self.conn, SQLModel.metadata.tables["journal"], self._journal_rows)
+        insert_rows(self.conn, SQLModel.metadata.tables["journal"], self._journal_rows)
 
     def tables(self) -> Iterable[TableCache]:
         """The caches in use."""

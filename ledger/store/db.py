@@ -35,6 +35,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA cache_size=-65536")
             cursor.close()
 
         return engine
@@ -45,9 +46,14 @@ def make_engine(url: str) -> Engine:
     )
 
 
-def upgrade(url: str) -> None:
-    """Bring the schema at `url` to the newest migration (idempotent)."""
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration for the mirror at `url`."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
-    command.upgrade(config, "head")
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the schema at `url` to `revision`, the newest migration by default (idempotent)."""
+    command.upgrade(alembic_config(url), revision)

@@ -332,6 +332,7 @@ class FlowSource(SQLModel, table=True):
     flow_kind: str = Field(primary_key=True)
     flow_id: str = Field(primary_key=True)
     gift_id: str = Field(primary_key=True)
+    gift_seq: int = _big()  # the gift's seq (0 for unattributed units): the order parts are taken
     quantity: int = _big()
 
 

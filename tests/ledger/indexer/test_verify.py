@@ -43,7 +43,8 @@ from ledger.indexer.verify import Difference, diff_mirrors, verify
 from ledger.store import models  # noqa: F401  (fills SQLModel.metadata)
 from ledger.store.db import make_engine, upgrade
 from tests.contracts.world import World
-from tests.ledger.indexer.conftest import PG_ADMIN_URL, _pg_available, rpc_url
+from tests.ledger.conftest import PG_ADMIN_URL, _pg_available
+from tests.ledger.indexer.conftest import rpc_url
 from tests.ledger.indexer.scenario import populate
 
 T = SQLModel.metadata.tables
