@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql
 
 Row = dict[str, Any]
+_POSTGRES = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
@@ -93,7 +94,7 @@ def _arrays(table: Table, columns: Sequence[str]) -> str:
 
 @cache
 def _pg_type(table: Table, column: str) -> str:
-    return str(table.c[column].type.compile(dialect=postgresql.dialect()))
+    return str(table.c[column].type.compile(dialect=_POSTGRES))
 
 
 def _execute(conn: Connection, sql: str, params: Sequence[Any]) -> None:

@@ -47,7 +47,9 @@ def test_0002_fills_flow_gift_seq_from_gifts(db_url: str) -> None:
         )
     upgrade(db_url)
     with engine.connect() as conn:
-        found = dict(conn.execute(text("SELECT gift_id, gift_seq FROM flow_sources")).all())
+        found: dict[str, int] = dict(
+            conn.execute(text("SELECT gift_id, gift_seq FROM flow_sources")).all()
+        )
     assert found == {GIFT: 42, "0x": 0}
     command.downgrade(alembic_config(db_url), "0001")
     with engine.connect() as conn:
