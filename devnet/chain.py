@@ -7,6 +7,7 @@ above a height from the canonical chain and from the indexes in one flush as wel
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -23,7 +24,7 @@ from eth_typing import Hash32
 from eth_utils.exceptions import ValidationError
 
 from devnet import formatters as fmt
-from devnet import logindex, ordered_trie
+from devnet import logindex, ordered_trie, trie_cache
 from devnet._types import Block, Computation, EvmChain, Header, State, Tx
 from devnet.accounts import DevAccount
 from devnet.config import DevnetConfig
@@ -32,6 +33,7 @@ from devnet.errors import INVALID_INPUT, RpcError, reverted
 from devnet.genesis import chain_class, open_chain
 
 ordered_trie.install()
+trie_cache.install()
 log = logging.getLogger("devnet.chain")
 
 TX_PREFIX = b"devnet:tx:"
@@ -80,6 +82,8 @@ class DevChain:
         self.db = DiskDB(open_store(config.data_dir / "chain", config.store, config.fsync))
         self.chain: EvmChain = open_chain(self.db, config, accounts)
         self._cls = chain_class(config.chain_id)
+        self._head: Header | None = None  # read once per head, not per request
+        self._call_state: tuple[bytes, Any, State] | None = None
         genesis = self.chain.get_canonical_block_by_number(0)
         if not self.db.exists(BLOCK_PREFIX + genesis.hash):
             self._index(genesis, (), ())
@@ -95,7 +99,9 @@ class DevChain:
     @property
     def head(self) -> Header:
         """The canonical head header."""
-        return self.chain.chaindb.get_canonical_head()
+        if self._head is None:
+            self._head = self.chain.chaindb.get_canonical_head()
+        return self._head
 
     def header_by_number(self, number: int) -> Header | None:
         """The canonical header at `number`, or None past the head.
@@ -103,8 +109,9 @@ class DevChain:
         Rewinds leave number lookups above the head in place (py-evm's gap tracking
         expects them; the next block at that height overwrites them), so check the head.
         """
-        if number > self.head.block_number:
-            return None
+        head = self.head
+        if number >= head.block_number:
+            return head if number == head.block_number else None
         try:
             return self.chain.chaindb.get_canonical_block_header_by_number(number)
         except HeaderNotFound:
@@ -158,22 +165,48 @@ class DevChain:
         overrides: dict[bytes, StateOverride] | None = None,
     ) -> Computation:
         """Execute `msg` on the state after `header`, discarding every change."""
-        vm = self.chain.get_vm(header)
-        with vm.in_costless_state() as state:
-            for address, override in (overrides or {}).items():
-                _apply_override(state, address, override)
-            tx = vm.create_unsigned_transaction(
-                nonce=state.get_nonce(msg.sender),
-                gas_price=0,
-                gas=msg.gas if msg.gas is not None else header.gas_limit,
-                to=msg.to,
-                value=msg.value,
-                data=msg.data,
-            )
-            try:
-                return state.costless_execute_transaction(SpoofTransaction(tx, from_=msg.sender))
-            except Exception as exc:  # py-evm validation: funds, gas, nonce
-                raise RpcError(INVALID_INPUT, str(exc)) from exc
+        if overrides:
+            vm = self.chain.get_vm(header)
+            with vm.in_costless_state() as state:
+                for address, override in overrides.items():
+                    _apply_override(state, address, override)
+                return self._execute(vm, state, msg, header)
+        vm, state = self._costless(header)
+        snapshot = state.snapshot()
+        try:
+            return self._execute(vm, state, msg, header)
+        finally:
+            state.revert(snapshot)
+
+    def _costless(self, header: Header) -> tuple[Any, State]:
+        """A VM and gas-free state on top of `header`, kept while `header` is asked for.
+
+        Built the way py-evm's `in_costless_state` builds one per call; every call runs
+        between a snapshot and its revert, as there.
+        """
+        if self._call_state is None or self._call_state[0] != header.hash:
+            vm = self.chain.get_vm(header)
+            child = vm.generate_block_from_parent_header_and_coinbase(header, header.coinbase)
+            free = child.header.copy(base_fee_per_gas=0)
+            hashes = itertools.chain((header.hash,), vm.previous_hashes)
+            state = vm.build_state(vm.chaindb.db, free, vm.chain_context, hashes)
+            self._call_state = (header.hash, vm, state)
+        return self._call_state[1], self._call_state[2]
+
+    @staticmethod
+    def _execute(vm: Any, state: State, msg: CallMessage, header: Header) -> Computation:
+        tx = vm.create_unsigned_transaction(
+            nonce=state.get_nonce(msg.sender),
+            gas_price=0,
+            gas=msg.gas if msg.gas is not None else header.gas_limit,
+            to=msg.to,
+            value=msg.value,
+            data=msg.data,
+        )
+        try:
+            return state.costless_execute_transaction(SpoofTransaction(tx, from_=msg.sender))
+        except Exception as exc:  # py-evm validation: funds, gas, nonce
+            raise RpcError(INVALID_INPUT, str(exc)) from exc
 
     def estimate_gas(self, msg: CallMessage, header: Header) -> int:
         """Gas that makes `msg` succeed: used gas plus the 63/64 margin, searched if short."""
@@ -227,7 +260,9 @@ class DevChain:
         except BaseException:
             self.db.discard()
             self.chain = self._cls(self.db)
+            self._head = self._call_state = None
             raise
+        self._head = block.header
         self.chain.header = self.chain.create_header_from_parent(block.header)
         return mined, rest
 
@@ -310,6 +345,7 @@ class DevChain:
         self.db[SchemaV1.make_canonical_head_hash_lookup_key()] = target.hash
         self.db.flush()
         self.chain = self._cls(self.db)
+        self._head = self._call_state = None
         return removed
 
     def _drop(self, number: int) -> list[Json]:

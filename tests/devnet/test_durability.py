@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from eth.db.atomic import AtomicDB
 from eth_account import Account
 
@@ -23,7 +24,8 @@ from devnet.db import DiskDB, open_store
 from devnet.genesis import chain_class
 from tests.devnet.nodes import DEV_KEY, NodeProcess, rpc, start_devnet
 
-KILLS = 20
+KILLS = 20  # the default: commits reach the page cache, no fsync
+KILLS_FSYNC = 8  # --fsync: the same guarantee, the synced path exercised
 
 
 class Load(threading.Thread):
@@ -108,14 +110,17 @@ def _replay(data_dir: Path) -> int:
     return int(head)
 
 
-def test_kill_9_under_load_loses_no_acknowledged_receipt(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("flags", "kills"), [((), KILLS), (("--fsync",), KILLS_FSYNC)])
+def test_kill_9_under_load_loses_no_acknowledged_receipt(
+    tmp_path: Path, flags: tuple[str, ...], kills: int
+) -> None:
     rng = random.Random(4)
     data_dir = tmp_path / "chain"
     acknowledged: dict[str, str] = {}
     nonce = 0
     node: NodeProcess | None = None
-    for _ in range(KILLS):
-        node = start_devnet(data_dir)
+    for _ in range(kills):
+        node = start_devnet(data_dir, *flags)
         _check_survivors(node.url, acknowledged)
         _check_links(node.url)
         nonce = int(
@@ -129,9 +134,9 @@ def test_kill_9_under_load_loses_no_acknowledged_receipt(tmp_path: Path) -> None
         time.sleep(rng.uniform(0.05, 0.4))
         node.kill()
         load.join(timeout=10)
-    node = start_devnet(data_dir)
+    node = start_devnet(data_dir, *flags)
     _check_survivors(node.url, acknowledged)
     head = _check_links(node.url)
     node.stop()
-    assert len(acknowledged) >= KILLS, "too little load to mean anything"
+    assert len(acknowledged) >= kills, "too little load to mean anything"
     assert _replay(data_dir) == head
