@@ -49,10 +49,11 @@ def install() -> None:
     import trie.hexary  # noqa: PLC0415  (patched modules, imported for the patch only)
     import trie.utils.nibbles  # noqa: PLC0415
 
-    if getattr(trie.hexary.HexaryTrie.get_node, "devnet_cached", False):
+    original = trie.hexary.HexaryTrie.get_node
+    if getattr(original, "devnet_original", None) is not None:
         return
-    patched = _cached_get_node(trie.hexary.HexaryTrie.get_node)
-    patched.devnet_cached = True
+    patched = _cached_get_node(original)
+    patched.devnet_original = original  # for tests
     setattr(trie.hexary.HexaryTrie, "get_node", patched)  # noqa: B010
     setattr(trie.hexary, "bytes_to_nibbles", bytes_to_nibbles)  # noqa: B010
     setattr(trie.utils.nibbles, "bytes_to_nibbles", bytes_to_nibbles)  # noqa: B010

@@ -1,0 +1,53 @@
+"""py-trie with the devnet's node cache computes the same roots and nodes as without it."""
+
+from __future__ import annotations
+
+import pytest
+import trie.utils.nibbles
+from eth.db.backends.memory import MemoryDB
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from trie.hexary import HexaryTrie
+
+from devnet import trie_cache
+
+trie_cache.install()
+KEYS = st.binary(min_size=1, max_size=8) | st.binary(min_size=32, max_size=32)
+BATCH = st.lists(st.tuples(KEYS, st.binary(max_size=40)), min_size=1, max_size=30)
+
+
+Seen = tuple[list[bytes], list[bytes], dict[bytes, bytes]]
+
+
+def _run(batches: list[list[tuple[bytes, bytes]]]) -> Seen:
+    """Apply each batch (empty value: delete) to one pruning trie, as py-evm's state does;
+    the root and the values read back after each batch, and the stored nodes."""
+    db = MemoryDB()
+    state = HexaryTrie(db, prune=True)
+    roots: list[bytes] = []
+    reads: list[bytes] = []
+    for batch in batches:
+        with state.squash_changes() as squashed:
+            for key, value in batch:
+                if value:
+                    squashed[key] = value
+                elif key in squashed:
+                    del squashed[key]
+        roots.append(state.root_hash)
+        reads.extend(state.get(key) for key, _ in batch * 2)
+    return roots, reads, dict(db.kv_store)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(BATCH, min_size=1, max_size=6))
+def test_roots_and_nodes_match_uncached_py_trie(batches: list[list[tuple[bytes, bytes]]]) -> None:
+    cached = _run(batches)  # py-trie edits the nodes it reads; the cache hands out copies
+    original = HexaryTrie.get_node.devnet_original  # type: ignore[attr-defined]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(HexaryTrie, "get_node", original)
+        assert _run(batches) == cached
+
+
+@given(st.binary(max_size=64))
+def test_nibbles_match_py_trie(value: bytes) -> None:
+    assert trie_cache.bytes_to_nibbles(value) == tuple(trie.utils.nibbles._bytes_to_nibbles(value))
