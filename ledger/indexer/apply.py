@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlmodel import SQLModel
 
 from ledger.errors import AidLedgerError
+from ledger.indexer.bulk import insert_rows
 from ledger.indexer.handlers import HANDLERS, Context
 from ledger.indexer.prefetch import prefetch
 from ledger.indexer.prepare import Prepared
 from ledger.indexer.rows import Unit
-from ledger.indexer.writes import insert_rows
 
 T = SQLModel.metadata.tables
 
@@ -61,14 +62,15 @@ def apply_batch(conn: Connection, batch: Prepared, finality_from: int) -> Applie
             f"batch continues seq {batch.start_seq}, the mirror is at {state['seq']}"
         )
     unit = Unit(conn, journal_from_block=finality_from)
-    prefetch(unit, batch.events, batch.args)
+    args = [orjson.loads(entry.args_json) for entry in batch.entries]
+    prefetch(unit, batch.entries, args)
     positions = {}
-    for event, args in zip(batch.events, batch.args, strict=True):
-        unit.block = event.block_number
-        HANDLERS[event.name](Context(unit, event, args))
-        positions[event.block_number] = (event.seq, args["head"])
+    for entry, a in zip(batch.entries, args, strict=True):
+        unit.block = entry.block_number
+        HANDLERS[entry.name](Context(unit, entry, a))
+        positions[entry.block_number] = (a["seq"], a["head"])
     unit.flush()
-    insert_rows(conn, T["raw_events"], batch.raw_rows)
+    _insert_raw_events(conn, batch, args)
     seq, head = state["seq"], state["head"]
     block_rows = []
     for number in sorted(n for n in batch.headers if n >= batch.first):
@@ -102,4 +104,22 @@ def apply_batch(conn: Connection, batch: Prepared, finality_from: int) -> Applie
         )
     )
     conn.execute(delete(T["journal"]).where(T["journal"].c.block_number < finality_from))
-    return Applied(batch.first, batch.last, len(batch.events), seq)
+    return Applied(batch.first, batch.last, len(batch.entries), seq)
+
+
+def _insert_raw_events(conn: Connection, batch: Prepared, args: list[dict[str, Any]]) -> None:
+    rows = [
+        {
+            "chain_id": batch.chain_id,
+            "tx_hash": e.tx_hash,
+            "log_index": e.log_index,
+            "block_number": e.block_number,
+            "seq": a["seq"],
+            "head": a["head"],
+            "emitter": e.emitter,
+            "name": e.name,
+            "args": e.args_json,
+        }
+        for e, a in zip(batch.entries, args, strict=True)
+    ]
+    insert_rows(conn, T["raw_events"], rows)

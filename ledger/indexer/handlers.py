@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.chain.events import DecodedEvent
 from ledger.indexer import attribution
+from ledger.indexer.prepare import Entry
 from ledger.indexer.rows import Unit
 
 Handler = Callable[["Context"], None]
@@ -24,13 +24,13 @@ class Context:
     """What a handler sees: the batch's rows and the event (args already as SQL values)."""
 
     unit: Unit
-    event: DecodedEvent
+    event: Entry
     a: dict[str, Any]
 
     @property
     def seq(self) -> int:
         """The event's sequence number."""
-        return self.event.seq
+        return int(self.a["seq"])
 
 
 def handles(name: str) -> Callable[[Handler], Handler]:
@@ -41,17 +41,6 @@ def handles(name: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
-
-
-def sql_value(type_name: str, value: Any) -> Any:
-    """An event value as stored: hex for bytes, text for currency and region codes."""
-    if type_name == "bytes3":
-        return bytes(value).decode("ascii", "replace")
-    if type_name == "bytes8":
-        return bytes(value).rstrip(b"\x00").decode("ascii", "replace")
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    return value
 
 
 # ------------------------------------------------------------------ registry
@@ -178,7 +167,7 @@ def _gift_row(ctx: Context, **fields: Any) -> dict[str, Any]:
         "public_name": a["publicName"],
         "lot_id": None,
         "block_number": ctx.event.block_number,
-        "tx_hash": "0x" + ctx.event.tx_hash.hex(),
+        "tx_hash": ctx.event.tx_hash,
         "actor": a["actor"],
         "seq": ctx.seq,
     }

@@ -10,8 +10,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from ledger.chain.events import DecodedEvent
 from ledger.indexer.handlers import ZERO_ID
+from ledger.indexer.prepare import Entry
 from ledger.indexer.rows import Unit
 
 # event -> [(table, argument holding a primary key)]
@@ -38,7 +38,7 @@ _GROUPS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
-def prefetch(unit: Unit, events: Sequence[DecodedEvent], args: Sequence[dict[str, Any]]) -> None:
+def prefetch(unit: Unit, events: Sequence[Entry], args: Sequence[dict[str, Any]]) -> None:
     """Preload the rows and row groups that `events` refer to."""
     keys: dict[str, set[Any]] = defaultdict(set)
     groups: dict[tuple[str, str], set[Any]] = defaultdict(set)

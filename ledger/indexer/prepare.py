@@ -6,29 +6,50 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from ledger.chain.events import DecodedEvent, decode_log, event_specs, verify_sequence
 from ledger.indexer.fetch import Batch, Header
-from ledger.indexer.handlers import sql_value
+
+
+class Entry(NamedTuple):
+    """One verified event as the writer needs it; its arguments travel as their JSON text
+    (what `raw_events` stores), which crosses a process boundary far cheaper than objects."""
+
+    name: str
+    block_number: int
+    log_index: int
+    tx_hash: str
+    emitter: str
+    args_json: str
 
 
 @dataclass(frozen=True)
 class Prepared:
     """A batch ready to apply: verified from (start_seq, start_head) to (seq, head)."""
 
+    chain_id: int
     first: int
     last: int
     headers: dict[int, Header]
-    events: list[DecodedEvent]
-    args: list[dict[str, Any]]
-    raw_rows: list[dict[str, Any]]
+    entries: list[Entry]
     start_seq: int
     start_head: bytes
     seq: int
     head: bytes
+
+
+def sql_value(type_name: str, value: Any) -> Any:
+    """An event value as stored: hex for bytes, text for currency and region codes."""
+    if type_name == "bytes3":
+        return bytes(value).decode("ascii", "replace")
+    if type_name == "bytes8":
+        return bytes(value).rstrip(b"\x00").decode("ascii", "replace")
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return value
 
 
 def _hex(value: bytes) -> str:
@@ -60,22 +81,18 @@ def prepare(batch: Batch, chain_id: int, seq: int, head: bytes) -> Prepared:
     decoded = [e for e in (decode_log(log) for log in batch.logs) if e is not None]
     decoded.sort(key=lambda e: (e.block_number, e.log_index))
     events = list(verify_sequence(decoded, seq, head))
-    args = [sql_args(e) for e in events]
-    raw_rows = [
-        {
-            "chain_id": chain_id,
-            "tx_hash": "0x" + e.tx_hash.hex(),
-            "log_index": e.log_index,
-            "block_number": e.block_number,
-            "seq": e.seq,
-            "head": a["head"],
-            "emitter": e.emitter,
-            "name": e.name,
-            "args": orjson.dumps(a).decode(),
-        }
-        for e, a in zip(events, args, strict=True)
+    entries = [
+        Entry(
+            e.name,
+            e.block_number,
+            e.log_index,
+            "0x" + e.tx_hash.hex(),
+            e.emitter,
+            orjson.dumps(sql_args(e)).decode(),
+        )
+        for e in events
     ]
     end_seq, end_head = (events[-1].seq, events[-1].head) if events else (seq, head)
     return Prepared(
-        batch.first, batch.last, batch.headers, events, args, raw_rows, seq, head, end_seq, end_head
+        chain_id, batch.first, batch.last, batch.headers, entries, seq, head, end_seq, end_head
     )

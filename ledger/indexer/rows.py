@@ -13,10 +13,17 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, and_, select
+from sqlalchemy import Connection, Table
 from sqlmodel import SQLModel
 
-from ledger.indexer.writes import delete_rows, insert_rows, update_rows
+from ledger.indexer.bulk import (
+    delete_rows,
+    insert_rows,
+    select_in,
+    select_key,
+    select_page,
+    update_rows,
+)
 
 Row = dict[str, Any]
 Key = tuple[Any, ...]
@@ -48,10 +55,9 @@ class TableCache:
     def get(self, *key: Any) -> Row | None:
         """The current row for `key`, loading it from SQL on first use."""
         if key not in self.rows:
-            where = and_(*(self.table.c[c] == v for c, v in zip(self.pk, key, strict=True)))
-            found = self.conn.execute(select(self.table).where(where)).mappings().first()
+            found = select_key(self.conn, self.table, key)
             if found is not None:
-                self._remember(dict(found))
+                self._remember(found)
             else:
                 self.loaded[key] = self.rows[key] = None
         return self.rows[key]
@@ -68,28 +74,24 @@ class TableCache:
         if (column, value) not in self._loaded_groups:
             self.preload_groups(column, [value])
         keys = self._by[column][value]
-        return [r for k in keys if (r := self.rows.get(k)) is not None and r[column] == value]
+        return [r for k in keys if (r := self.rows.get(k)) is not None]
 
     def preload(self, keys: Iterable[Any]) -> None:
         """Load many single-column keys in one query (absent keys are remembered as absent)."""
         (pk,) = self.pk
         wanted = [k for k in set(keys) if (k,) not in self.rows]
-        for chunk in _chunks(wanted):
-            found = self.conn.execute(select(self.table).where(self.table.c[pk].in_(chunk)))
-            for raw in found.mappings():
-                self._remember(dict(raw))
-            for k in chunk:
-                if (k,) not in self.rows:
-                    self.loaded[(k,)] = self.rows[(k,)] = None
+        for found in select_in(self.conn, self.table, pk, wanted):
+            self._remember(found)
+        for k in wanted:
+            if (k,) not in self.rows:
+                self.loaded[(k,)] = self.rows[(k,)] = None
 
     def preload_groups(self, column: str, values: Iterable[Any]) -> None:
         """Load every row of many `where(column, value)` groups in one query."""
         wanted = [v for v in set(values) if (column, v) not in self._loaded_groups]
-        for chunk in _chunks(wanted):
-            found = self.conn.execute(select(self.table).where(self.table.c[column].in_(chunk)))
-            for raw in found.mappings():
-                self._remember(dict(raw))
-            self._loaded_groups.update((column, v) for v in chunk)
+        for found in select_in(self.conn, self.table, column, wanted):
+            self._remember(found)
+        self._loaded_groups.update((column, v) for v in wanted)
 
     def _remember(self, row: Row) -> None:
         key = self.key(row)
@@ -153,13 +155,10 @@ class TableCache:
     def _load_page(self, group: tuple[str, Any], order: str, positive: str, through: Any) -> None:
         """Load the next rows of an `ordered` group from SQL, past `through`."""
         column, value = group
-        c = self.table.c
-        stmt = select(self.table).where(c[column] == value, c[positive] > 0)
-        if through is not _NOTHING:
-            stmt = stmt.where(c[order] > through)
-        page = self.conn.execute(stmt.order_by(c[order]).limit(_PAGE)).mappings().all()
+        after = None if through is _NOTHING else through
+        page = select_page(self.conn, self.table, column, value, order, positive, after, _PAGE)
         for found in page:
-            self._remember(dict(found))
+            self._remember(found)
         self._through[group] = page[-1][order] if len(page) == _PAGE else _ALL
 
     def rewind(self, column: str, value: Any) -> None:
@@ -225,11 +224,6 @@ def _key_getter(pk: list[str]) -> Callable[[Row], Key]:
         (column,) = pk
         return lambda row: (row[column],)
     return itemgetter(*pk)
-
-
-def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 class Unit:

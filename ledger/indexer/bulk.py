@@ -1,9 +1,11 @@
-"""Bulk writes of the mirror: a few statements per table and batch, whatever its size.
+"""Bulk reads and writes of the mirror: a few statements per table and batch, whatever its size.
 
-SQLite gets the driver's `executemany` (a loop in C). PostgreSQL gets one statement per table
-and kind of change, its rows passed as one array per column and spread by `unnest`: psycopg's
-`executemany` spends tens of microseconds of Python per row, more than the server's work.
-SQLAlchemy's own per-row parameter processing is bypassed on both.
+Writes: SQLite gets the driver's `executemany` (a loop in C). PostgreSQL gets one statement per
+table and kind of change, its rows passed as one array per column and spread by `unnest`:
+psycopg's `executemany` spends tens of microseconds of Python per row, more than the server's
+work. Reads go straight to the driver too, rows becoming plain dicts. SQLAlchemy's per-row
+processing (parameters, result rows) is bypassed on both: at the indexer's rates it cost more
+than the database did.
 """
 
 from __future__ import annotations
@@ -12,11 +14,72 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Boolean, Connection, Table
 from sqlalchemy.dialects import postgresql
 
 Row = dict[str, Any]
+_CHUNK = 500  # SQLite: values per IN list
 _POSTGRES = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+
+
+def select_in(conn: Connection, table: Table, column: str, values: Sequence[Any]) -> list[Row]:
+    """The rows whose `column` is one of `values`."""
+    if not values:
+        return []
+    if _is_postgres(conn):
+        where = f"{column} = ANY({_arrays(table, [column])})"
+        return _select(conn, table, where, [list(values)])
+    found: list[Row] = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        where = f"{column} IN ({', '.join('?' * len(chunk))})"
+        found.extend(_select(conn, table, where, chunk))
+    return found
+
+
+def select_key(conn: Connection, table: Table, key: Sequence[Any]) -> Row | None:
+    """The row with primary key `key`, or None."""
+    marker = _marker(conn)
+    found = _select(conn, table, " AND ".join(f"{c} = {marker}" for c in _pk(table)), key)
+    return found[0] if found else None
+
+
+def select_page(
+    conn: Connection,
+    table: Table,
+    column: str,
+    value: Any,
+    order: str,
+    positive: str,
+    after: Any,
+    limit: int,
+) -> list[Row]:
+    """Up to `limit` rows with `column == value` and `positive > 0`, ascending by `order`,
+    starting after the `order` value `after` (None: from the first)."""
+    marker = _marker(conn)
+    where = f"{column} = {marker} AND {positive} > 0"
+    params: list[Any] = [value]
+    if after is not None:
+        where += f" AND {order} > {marker}"
+        params.append(after)
+    return _select(conn, table, f"{where} ORDER BY {order} LIMIT {int(limit)}", params)
+
+
+def _select(conn: Connection, table: Table, where: str, params: Sequence[Any]) -> list[Row]:
+    names = _names(table)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(f"SELECT {', '.join(names)} FROM {table.name} WHERE {where}", params)
+        rows = [dict(zip(names, found, strict=True)) for found in cursor.fetchall()]
+    finally:
+        cursor.close()
+    flags = _booleans(table)
+    if flags and not _is_postgres(conn):  # SQLite hands booleans back as 0 and 1
+        for row in rows:
+            for name in flags:
+                if row[name] is not None:
+                    row[name] = bool(row[name])
+    return rows
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
@@ -80,6 +143,20 @@ def _tuple(row: Row, columns: Sequence[str]) -> tuple[Any, ...]:
 
 def _is_postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
+
+
+@cache
+def _names(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns)
+
+
+@cache
+def _booleans(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if isinstance(c.type, Boolean))
+
+
+def _marker(conn: Connection) -> str:
+    return "%s" if _is_postgres(conn) else "?"
 
 
 @cache
