@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -57,6 +57,7 @@ class DecodedEvent:
     block_hash: bytes
     tx_hash: bytes
     log_index: int
+    payload: bytes  # the payload hash, computed from the log's own words (see `payload_hash`)
 
     @property
     def seq(self) -> int:
@@ -94,10 +95,9 @@ def event_specs() -> dict[bytes, EventSpec]:
 
 
 def _as_bytes(value: Any) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    text = str(value)
-    return bytes.fromhex(text[2:] if text.startswith("0x") else text)
+    if type(value) is str:
+        return bytes.fromhex(value[2:] if value[:2] == "0x" else value)
+    return bytes(value)
 
 
 def _as_int(value: Any) -> int:
@@ -111,21 +111,32 @@ class _Field:
     indexed: bool
     slot: int
     decode: Callable[[bytes], Any] | None
+    hashed: bool  # part of the payload hash (every field but seq and head)
 
 
 @cache
 def _layout(topic0: bytes) -> tuple[EventSpec, tuple[_Field, ...], int]:
+    """The event's spec, its fields, and the size of its payload's head (topic0 and a word per
+    hashed field)."""
     spec = event_specs()[topic0]
     fields, topic, head = [], 1, 0
     for name, type_, indexed in zip(spec.names, spec.types, spec.indexed, strict=True):
         slot = topic if indexed else head
-        fields.append(_Field(name, type_, indexed, slot, word_decoder(type_)))
+        hashed = name not in SEQ_FIELDS
+        fields.append(_Field(name, type_, indexed, slot, word_decoder(type_), hashed))
         topic, head = (topic + 1, head) if indexed else (topic, head + 1)
-    return spec, tuple(fields), head
+    return spec, tuple(fields), 32 * (1 + sum(f.hashed for f in fields))
 
 
-def _decode_fields(topics: list[bytes], data: bytes, fields: tuple[_Field, ...]) -> dict[str, Any]:
+def _decode_fields(
+    topics: list[bytes], data: bytes, fields: tuple[_Field, ...], head_size: int
+) -> tuple[dict[str, Any], bytes | None]:
+    """The arguments, and the payload hash from the log's own words (None when a field needed
+    eth-abi: then it is recomputed from the arguments). The words are the canonical encoding,
+    since every one was checked while decoding."""
     args: dict[str, Any] = {}
+    head, tail, exact = [topics[0]], [], True
+    tail_size = 0
     for f in fields:
         word = topics[f.slot] if f.indexed else data[32 * f.slot : 32 * f.slot + 32]
         if len(word) != 32:
@@ -133,10 +144,17 @@ def _decode_fields(topics: list[bytes], data: bytes, fields: tuple[_Field, ...])
         if f.decode is not None:
             args[f.name] = f.decode(word)
         elif f.type == "string" and not f.indexed:
-            args[f.name] = read_string(data, word)[0]
+            args[f.name], encoded = read_string(data, word)
+            if f.hashed:
+                word = (head_size + tail_size).to_bytes(32, "big")
+                tail.append(encoded)
+                tail_size += len(encoded)
         else:  # a type the fast codec does not know: let eth-abi do it
             args[f.name] = decode([f.type], word if f.indexed else data)[0]
-    return args
+            exact = False
+        if f.hashed:
+            head.append(word)
+    return args, keccak256(b"".join(head + tail)) if exact else None
 
 
 def decode_log(log: Mapping[str, Any]) -> DecodedEvent | None:
@@ -144,17 +162,17 @@ def decode_log(log: Mapping[str, Any]) -> DecodedEvent | None:
     topics = [_as_bytes(t) for t in log["topics"]]
     if not topics or topics[0] not in event_specs():
         return None
-    spec, fields, _ = _layout(topics[0])
+    spec, fields, head_size = _layout(topics[0])
     try:
         if len(topics) != 1 + sum(spec.indexed):
             raise MalformedWordError("wrong number of topics")
-        args = _decode_fields(topics, _as_bytes(log["data"]), fields)
+        args, payload = _decode_fields(topics, _as_bytes(log["data"]), fields, head_size)
     except (MalformedWordError, UnicodeDecodeError, DecodingError) as exc:
         raise LedgerChainBrokenError(
             f"{spec.name} log {log.get('logIndex')} in block {log.get('blockNumber')} does not "
             f"decode ({exc}): the record was altered or the ABI is wrong"
         ) from None
-    return DecodedEvent(
+    event = DecodedEvent(
         name=spec.name,
         args=args,
         emitter=checksum_address(_as_bytes(log["address"])),
@@ -162,7 +180,9 @@ def decode_log(log: Mapping[str, Any]) -> DecodedEvent | None:
         block_hash=_as_bytes(log["blockHash"]),
         tx_hash=_as_bytes(log["transactionHash"]),
         log_index=_as_int(log["logIndex"]),
+        payload=payload or b"",
     )
+    return event if payload is not None else replace(event, payload=payload_hash(event))
 
 
 def _word(type_: str, value: Any) -> bytes:
@@ -178,7 +198,9 @@ def _word(type_: str, value: Any) -> bytes:
 
 
 def payload_hash(event: DecodedEvent) -> bytes:
-    """keccak256(abi.encode(topic0, fields except seq and head)), as the contracts compute it."""
+    """keccak256(abi.encode(topic0, fields except seq and head)), as the contracts compute it,
+    from the decoded arguments (`decode_log` hashes the log's words directly; the codec tests
+    check the two agree, and agree with eth-abi)."""
     spec = _spec_by_name(event.name)
     fields = [(n, t) for n, t in zip(spec.names, spec.types, strict=True) if n not in SEQ_FIELDS]
     head_size = 32 * (1 + len(fields))
@@ -224,7 +246,7 @@ def verify_sequence(
                 f"expected {seq + 1}: "
                 "an event is missing or repeated; re-fetch the block range from the node"
             )
-        expected = next_head(head, event.seq, event.emitter, payload_hash(event))
+        expected = next_head(head, event.seq, event.emitter, event.payload)
         if expected != event.head:
             raise LedgerChainBrokenError(
                 f"event {event.name} seq {event.seq} carries head 0x{event.head.hex()}, "

@@ -51,7 +51,7 @@ def test_every_event_kind_decodes_like_eth_abi(logs: list[dict[str, Any]]) -> No
                 assert event.args[name] == (expected if type_ != "address" else event.args[name])
                 if type_ == "address":
                     assert event.args[name].lower() == expected.lower()
-        assert payload_hash(event) == payload_hash_reference(event)
+        assert event.payload == payload_hash(event) == payload_hash_reference(event)
     assert len(kinds) >= 20, sorted(kinds)
 
 
