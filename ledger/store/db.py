@@ -36,6 +36,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA wal_autocheckpoint=16384")
+            cursor.execute("PRAGMA cache_size=-65536")
             cursor.close()
 
         return engine

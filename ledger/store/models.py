@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 
@@ -116,7 +116,7 @@ class Gift(SQLModel, table=True):
     __tablename__ = "gifts"
     gift_id: str = Field(primary_key=True)
     kind: str
-    pool_id: str | None = Field(default=None, index=True)
+    pool_id: str | None = None
     currency: str | None = None
     amount: int = _big()
     unallocated: int = _big()
@@ -359,4 +359,12 @@ class Journal(SQLModel, table=True):
     before: str | None = None
 
 
-Index("ix_gifts_pool_seq", Gift.__table__.c.pool_id, Gift.__table__.c.seq)  # type: ignore[attr-defined]
+_UNALLOCATED = text("unallocated > 0")
+# The first-in, first-out queue of each pool: its gifts with money left, in seq order.
+Index(
+    "ix_gifts_pool_queue",
+    Gift.__table__.c.pool_id,  # type: ignore[attr-defined]
+    Gift.__table__.c.seq,  # type: ignore[attr-defined]
+    sqlite_where=_UNALLOCATED,
+    postgresql_where=_UNALLOCATED,
+)
