@@ -8,12 +8,12 @@ above a height from the canonical chain and from the indexes in one flush as wel
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import rlp  # type: ignore[import-untyped]
 from eth.db.chain import ChainDB
 from eth.db.schema import SchemaV1
@@ -84,6 +84,8 @@ class DevChain:
         self._cls = chain_class(config.chain_id)
         self._head: Header | None = None  # read once per head, not per request
         self._call_state: tuple[bytes, Any, State] | None = None
+        self._template_stale = False  # py-evm's chain.header (next block) not yet made
+        self._next_vm: tuple[Header, int, Header, Any] | None = None  # see prepare_block
         genesis = self.chain.get_canonical_block_by_number(0)
         if not self.db.exists(BLOCK_PREFIX + genesis.hash):
             self._index(genesis, (), ())
@@ -130,12 +132,12 @@ class DevChain:
         return found is not None and found.hash == header.hash
 
     def state(self, header: Header) -> State:
-        """Read-only account state after block `header`."""
-        return self.chain.get_vm(header).state
+        """Read-only account state after block `header` (the calls' state, kept per head)."""
+        return self._costless(header)[1]
 
     def block_json(self, header: Header, full: bool) -> Json:
         """The block object; `full` puts transaction objects in place of hashes."""
-        out: Json = json.loads(self.db[BLOCK_PREFIX + header.hash])
+        out: Json = orjson.loads(self.db[BLOCK_PREFIX + header.hash])
         if full:
             canonical = self.is_canonical(header)
             txs = [self.tx_json(bytes.fromhex(h[2:])) for h in out["transactions"]]
@@ -145,16 +147,23 @@ class DevChain:
     def tx_json(self, tx_hash: bytes) -> Json | None:
         """A mined canonical transaction object, or None."""
         raw = self.db.get(TX_PREFIX + tx_hash)
-        return None if raw is None else dict(json.loads(raw))
+        return None if raw is None else dict(orjson.loads(raw))
 
     def receipt_json(self, tx_hash: bytes) -> Json | None:
         """A canonical receipt object, or None."""
         raw = self.db.get(RECEIPT_PREFIX + tx_hash)
-        return None if raw is None else dict(json.loads(raw))
+        return None if raw is None else dict(orjson.loads(raw))
 
     def next_base_fee(self) -> int:
         """The base fee per gas of the next block."""
-        return int(self.chain.header.base_fee_per_gas)
+        return int(self._template().base_fee_per_gas)
+
+    def _template(self) -> Header:
+        """The next block's header template (py-evm's `chain.header`), made when needed."""
+        if self._template_stale:
+            self.chain.header = self.chain.create_header_from_parent(self.head)
+            self._template_stale = False
+        return self.chain.header
 
     # -------------------------------------------------------------- execution
 
@@ -192,6 +201,13 @@ class DevChain:
             state = vm.build_state(vm.chaindb.db, free, vm.chain_context, hashes)
             self._call_state = (header.hash, vm, state)
         return self._call_state[1], self._call_state[2]
+
+    def prepare_calls(self, addresses: set[bytes]) -> None:
+        """Build the head's gas-free state and read `addresses` into its caches."""
+        _, state = self._costless(self.head)
+        for address in addresses:
+            state.get_nonce(address)
+            state.get_code(address)
 
     @staticmethod
     def _execute(vm: Any, state: State, msg: CallMessage, header: Header) -> Computation:
@@ -251,23 +267,46 @@ class DevChain:
         limit (as geth and anvil pack); the rest come back as the second value. A
         transaction that fails validation at execution time is dropped, not the block.
         """
-        timestamp = max(timestamp, self.head.timestamp + 1)
-        header = self.chain.header.copy(timestamp=timestamp)
+        template, timestamp = self._template(), max(timestamp, self.head.timestamp + 1)
+        prepared, self._next_vm = self._next_vm, None
+        if prepared is not None and prepared[0] is template and prepared[1] == timestamp:
+            header, vm = prepared[2], prepared[3]
+        else:
+            header = template.copy(timestamp=timestamp)
+            vm = self.chain.get_vm(header)
         try:
-            block, receipts, computations, rest = self._build(header, txs)
+            block, receipts, computations, rest = self._build(vm, header, txs)
             mined = self._index(block, receipts, computations)
             self.db.flush()
         except BaseException:
             self.db.discard()
-            self.chain = self._cls(self.db)
-            self._head = self._call_state = None
+            self._reopen()
             raise
         self._head = block.header
-        self.chain.header = self.chain.create_header_from_parent(block.header)
+        self._template_stale = True
         return mined, rest
 
-    def _build(self, header: Header, txs: list[Tx]) -> tuple[Block, list[Any], list[Any], list[Tx]]:
+    def prepare_block(self, timestamp: int, addresses: set[bytes]) -> None:
+        """Build the VM of a next block at `timestamp` ahead of time, with `addresses` and
+        the coinbase read into its state; :meth:`mine` uses it for a block on the same
+        parent at the same timestamp (nothing else in the header can differ)."""
+        template, timestamp = self._template(), max(timestamp, self.head.timestamp + 1)
+        header = template.copy(timestamp=timestamp)
         vm = self.chain.get_vm(header)
+        for address in {*addresses, header.coinbase}:
+            vm.state.get_balance(address)
+            vm.state.get_code(address)
+        self._next_vm = (template, timestamp, header, vm)
+
+    def _reopen(self) -> None:
+        """Forget everything derived from the chain object; reopen it from the store."""
+        self.chain = self._cls(self.db)
+        self._head = self._call_state = self._next_vm = None
+        self._template_stale = False
+
+    def _build(
+        self, vm: Any, header: Header, txs: list[Tx]
+    ) -> tuple[Block, list[Any], list[Any], list[Tx]]:
         applied: list[Tx] = []
         receipts: list[Any] = []
         computations: list[Any] = []
@@ -344,13 +383,12 @@ class DevChain:
             removed = self._drop(n) + removed
         self.db[SchemaV1.make_canonical_head_hash_lookup_key()] = target.hash
         self.db.flush()
-        self.chain = self._cls(self.db)
-        self._head = self._call_state = None
+        self._reopen()
         return removed
 
     def _drop(self, number: int) -> list[Json]:
         block_hash = self.chain.chaindb.get_canonical_block_hash(number)
-        stored = json.loads(self.db[BLOCK_PREFIX + block_hash])
+        stored = orjson.loads(self.db[BLOCK_PREFIX + block_hash])
         for tx_hex in stored["transactions"]:
             tx_hash = bytes.fromhex(tx_hex[2:])
             ChainDB._remove_transaction_from_canonical_chain(self.db, Hash32(tx_hash))
@@ -413,4 +451,4 @@ def _apply_override(state: State, address: bytes, override: StateOverride) -> No
 
 
 def _dump(value: Json) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
+    return orjson.dumps(value)

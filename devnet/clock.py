@@ -26,6 +26,11 @@ class Clock:
         self._next = timestamp
         self.offset = timestamp - int(time.time())
 
+    def peek(self, parent: int) -> int:
+        """What :meth:`next_timestamp` would answer now, without using the override."""
+        chosen = self._next if self._next is not None else self.now()
+        return max(chosen, parent + 1)
+
     def next_timestamp(self, parent: int) -> int:
         """The timestamp of a block mined now on a parent stamped `parent`."""
         chosen = self._next if self._next is not None else self.now()

@@ -7,10 +7,11 @@ canonical chain (revert, reorg), so the index never disagrees with the chain.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from devnet.db import DiskDB
 from devnet.errors import LIMIT_EXCEEDED, RpcError
@@ -46,7 +47,7 @@ class LogFilter:
 def write(db: DiskDB, number: int, logs: list[dict[str, Any]]) -> None:
     """Buffer block `number`'s logs (written with the block's flush)."""
     if logs:
-        db[key(number)] = json.dumps(logs, separators=(",", ":")).encode()
+        db[key(number)] = orjson.dumps(logs)
 
 
 def block_logs(db: DiskDB, number: int) -> list[dict[str, Any]]:
@@ -55,7 +56,7 @@ def block_logs(db: DiskDB, number: int) -> list[dict[str, Any]]:
         raw = db[key(number)]
     except KeyError:
         return []
-    result: list[dict[str, Any]] = json.loads(raw)
+    result: list[dict[str, Any]] = orjson.loads(raw)
     return result
 
 
@@ -70,7 +71,7 @@ def remove(db: DiskDB, number: int) -> list[dict[str, Any]]:
 def scan(db: DiskDB, first: int, last: int) -> Iterator[list[dict[str, Any]]]:
     """The log lists of blocks first..last (inclusive) that have logs, in order."""
     for _, raw in db.iterate(key(first), key(last + 1)):
-        yield json.loads(raw)
+        yield orjson.loads(raw)
 
 
 def query(

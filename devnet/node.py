@@ -53,8 +53,8 @@ class Node:
         self.listeners: list[Listener] = []
         self._snapshots: dict[int, Snapshot] = {}
         self._snapshot_ids = itertools.count(0)
-        self._head_state: tuple[bytes, State] | None = None
         self._due: list[Tx] = []
+        self._touched: set[bytes] = set()  # senders and recipients of the last block
 
     def close(self) -> None:
         """Mine what was accepted, flush and close the store."""
@@ -69,11 +69,8 @@ class Node:
     # ------------------------------------------------------------ submission
 
     def head_state(self) -> State:
-        """The state after the head block (cached per head)."""
-        head = self.chain.head
-        if self._head_state is None or self._head_state[0] != head.hash:
-            self._head_state = (head.hash, self.chain.state(head))
-        return self._head_state[1]
+        """The state after the head block (kept per head by the chain)."""
+        return self.chain.state(self.chain.head)
 
     def pending_nonce(self, sender: bytes) -> int:
         """The nonce the sender's next transaction must carry."""
@@ -108,6 +105,19 @@ class Node:
             tx = self._due.pop(0)
             with contextlib.suppress(RpcError):  # logged by mine(); the block is dropped
                 self.mine([tx])
+
+    def prepare(self) -> None:
+        """Get the next calls and block ready (run by the settler between blocks): the
+        head's gas-free state and the next block's VM, with the last block's accounts read."""
+        touched, self._touched = self._touched, set()
+        self.chain.prepare_calls(touched)
+        if self.instamine:
+            self.chain.prepare_block(self.clock.peek(self.chain.head.timestamp), touched)
+
+    @property
+    def unprepared(self) -> bool:
+        """Whether a block was mined since the last :meth:`prepare`."""
+        return bool(self._touched)
 
     def _validate(self, tx: Tx, known_sender: bytes | None) -> None:
         if not (0 < tx.r < SECP256K1_N and 0 < tx.s <= SECP256K1_N // 2):
@@ -159,6 +169,9 @@ class Node:
             raise RpcError(INVALID_INPUT, f"block failed: {exc}") from exc
         if from_pool:
             self.pool.put_back(rest)
+        self._touched = {bytes(tx.sender) for tx in candidates} | {
+            tx.to for tx in candidates if tx.to
+        }
         self.filters.on_block("0x" + mined.header.hash.hex(), mined.logs)
         for listener in self.listeners:
             listener(mined, [])
@@ -167,7 +180,6 @@ class Node:
     def rewind(self, number: int) -> None:
         """Drop blocks above `number`, telling filters and subscribers of removed logs."""
         removed = self.chain.rewind(number)
-        self._head_state = None
         self.filters.on_block("", removed)
         for listener in self.listeners:
             listener(None, removed)

@@ -39,10 +39,11 @@ class Settler:
 
     def kick(self) -> None:
         """Start mining accepted transactions, if any and not already mining."""
-        if self._busy is not None or not self._node.due:
-            return
-        loop = asyncio.get_running_loop()
-        self._busy = loop.run_in_executor(self._worker, self._node.settle)
+        if self._busy is None and self._node.due:
+            self._run(self._node.settle)
+
+    def _run(self, job: Callable[[], None]) -> None:
+        self._busy = asyncio.get_running_loop().run_in_executor(self._worker, job)
         self._busy.add_done_callback(self._done)
 
     def on_idle(self, callback: Callable[[], None]) -> None:
@@ -59,6 +60,8 @@ class Settler:
         waiting, self._waiting = self._waiting, []
         for callback in waiting:
             callback()
+        if self._busy is None and self._node.unprepared:
+            self._run(self._node.prepare)  # while the client reads its receipt
 
     async def idle(self) -> None:
         """Wait until no block is being mined."""
