@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Table
@@ -94,7 +95,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
         _execute(conn, sql, [[r[c] for r in rows] for c in columns])
     else:
         sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
-        _executemany(conn, sql, [_tuple(r, columns) for r in rows])
+        _executemany(conn, sql, _tuples(rows, columns))
 
 
 def update_rows(
@@ -117,7 +118,7 @@ def update_rows(
         sets = ", ".join(f"{c} = ?" for c in columns)
         sql = f"UPDATE {table.name} SET {sets} WHERE {' AND '.join(f'{c} = ?' for c in pk)}"
         every = [*columns, *pk]
-        _executemany(conn, sql, [_tuple(r, every) for r in rows])
+        _executemany(conn, sql, _tuples(rows, every))
 
 
 def delete_rows(conn: Connection, table: Table, keys: Sequence[tuple[Any, ...]]) -> None:
@@ -137,8 +138,11 @@ def delete_rows(conn: Connection, table: Table, keys: Sequence[tuple[Any, ...]])
         _executemany(conn, sql, list(keys))
 
 
-def _tuple(row: Row, columns: Sequence[str]) -> tuple[Any, ...]:
-    return tuple(map(row.__getitem__, columns))
+def _tuples(rows: Sequence[Row], columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    if len(columns) == 1:
+        (column,) = columns
+        return [(row[column],) for row in rows]
+    return list(map(itemgetter(*columns), rows))
 
 
 def _is_postgres(conn: Connection) -> bool:

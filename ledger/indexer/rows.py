@@ -30,7 +30,6 @@ Key = tuple[Any, ...]
 _PAGE = 1024
 _NOTHING: Any = object()  # `ordered`: no page of the group loaded yet
 _ALL: Any = object()  # `ordered`: every SQL row of the group is loaded
-_INDEXED = ("pool_id", "lot_id", "allocation_id", "purchase_id", "flow_id", "shipment_id")
 
 
 class TableCache:
@@ -42,10 +41,9 @@ class TableCache:
         self.unit = unit
         self.pk = [c.name for c in table.primary_key.columns]
         self.key: Callable[[Row], Key] = _key_getter(self.pk)  # the primary key of a row
-        self._indexed = [c for c in _INDEXED if c in table.c]
         self.rows: dict[Key, Row | None] = {}
         self.loaded: dict[Key, Row | None] = {}
-        self._by: dict[str, dict[Any, set[Key]]] = defaultdict(lambda: defaultdict(set))
+        self._by: dict[str, defaultdict[Any, set[Key]]] = {}  # column -> value -> keys
         self._loaded_groups: set[tuple[str, Any]] = set()
         self._queues: dict[tuple[str, Any], list[tuple[Any, Key]]] = {}
         self._queue_order: dict[tuple[str, Any], str] = {}
@@ -73,7 +71,7 @@ class TableCache:
         """Every current row with `column == value` (loaded from SQL once per group)."""
         if (column, value) not in self._loaded_groups:
             self.preload_groups(column, [value])
-        keys = self._by[column][value]
+        keys = self._group(column)[value]
         return [r for k in keys if (r := self.rows.get(k)) is not None]
 
     def preload(self, keys: Iterable[Any]) -> None:
@@ -120,7 +118,10 @@ class TableCache:
 
     def add(self, row: Row, **deltas: int) -> None:
         """Add to numeric columns of a current row."""
-        self.change(row, **{c: row[c] + d for c, d in deltas.items()})
+        if self.unit.block >= self.unit.journal_from_block:
+            self.unit.journal(self, self.key(row))
+        for column, delta in deltas.items():
+            row[column] += delta
 
     def ordered(self, column: str, value: Any, order: str, positive: str) -> Iterator[Row]:
         """Rows with `column == value` and `positive > 0`, ascending by `order`.
@@ -171,28 +172,38 @@ class TableCache:
             column, value = group
             queue = sorted(
                 (row[order], key)
-                for key in self._by[column][value]
+                for key in self._group(column)[value]
                 if (row := self.rows.get(key)) is not None and row[column] == value
             )
             self._queues[group] = queue
             self._queue_order[group] = order
         return queue
 
+    def _group(self, column: str) -> defaultdict[Any, set[Key]]:
+        """value -> keys of the cached rows, for a column that groups rows (built on first use,
+        then kept up to date as rows arrive)."""
+        by = self._by.get(column)
+        if by is None:
+            by = self._by[column] = defaultdict(set)
+            for key, row in self.rows.items():
+                if row is not None:
+                    by[row[column]].add(key)
+        return by
+
     def _index(self, key: Key, row: Row) -> None:
-        for column in self._indexed:
-            if column in row:
-                self._by[column][row[column]].add(key)
-                queue = self._queues.get((column, row[column]))
-                if queue is not None:
-                    entry = (row[self._queue_order[(column, row[column])]], key)
-                    if not queue or entry > queue[-1]:
-                        queue.append(entry)
-                    else:
-                        insort(queue, entry)
-                        group = (column, row[column])
-                        position = bisect_left(queue, entry)
-                        if position < self._front.get(group, 0):
-                            self._front[group] = position
+        for column, by in self._by.items():
+            value = row[column]
+            by[value].add(key)
+            queue = self._queues.get((column, value))
+            if queue is not None:
+                entry = (row[self._queue_order[(column, value)]], key)
+                if not queue or entry > queue[-1]:
+                    queue.append(entry)
+                else:
+                    insort(queue, entry)
+                    position = bisect_left(queue, entry)
+                    if position < self._front.get((column, value), 0):
+                        self._front[(column, value)] = position
 
     def mark_new_group(self, column: str, value: Any) -> None:
         """The group belongs to an entity this batch created: SQL has no rows of it."""
