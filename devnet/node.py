@@ -106,18 +106,18 @@ class Node:
             with contextlib.suppress(RpcError):  # logged by mine(); the block is dropped
                 self.mine([tx])
 
-    def prepare(self) -> None:
-        """Get the next calls and block ready (run by the settler between blocks): the
-        head's gas-free state and the next block's VM, with the last block's accounts read."""
+    def preparation(self) -> list[Callable[[], None]]:
+        """Steps that get the next block and calls ready, run by the settler between
+        blocks: the next block's VM, then the head's gas-free state, each with the last
+        block's accounts read. Empty when nothing was mined since the last call."""
         touched, self._touched = self._touched, set()
-        self.chain.prepare_calls(touched)
-        if self.instamine:
+        if not touched:
+            return []
+
+        def block() -> None:
             self.chain.prepare_block(self.clock.peek(self.chain.head.timestamp), touched)
 
-    @property
-    def unprepared(self) -> bool:
-        """Whether a block was mined since the last :meth:`prepare`."""
-        return bool(self._touched)
+        return [block, lambda: self.chain.prepare_calls(touched)]
 
     def _validate(self, tx: Tx, known_sender: bytes | None) -> None:
         if not (0 < tx.r < SECP256K1_N and 0 < tx.s <= SECP256K1_N // 2):

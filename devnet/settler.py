@@ -6,6 +6,10 @@ the event loop answers only methods that never read the chain (`eth_chainId`, ..
 other request waits until the block is durable, so no client sees the chain without it and
 the chain still has one writer at a time. The interpreter's switch interval is lowered so
 the loop gets the GIL within ~0.2 ms when such a request arrives.
+
+After a block, while the client reads its receipt, the worker also prepares the next block's
+VM and the state `eth_estimateGas` and `eth_call` run on (:meth:`Node.preparation`), one
+step at a time with waiting requests answered in between.
 """
 
 from __future__ import annotations
@@ -23,18 +27,19 @@ SWITCH_INTERVAL = 0.0002  # seconds; CPython's default of 5 ms would delay cheap
 
 
 class Settler:
-    """Runs :meth:`Node.settle` off the loop, one block at a time."""
+    """Runs :meth:`Node.settle` and the preparation steps off the loop, one at a time."""
 
     def __init__(self, node: Node) -> None:
         self._node = node
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="devnet-miner")
         self._busy: asyncio.Future[None] | None = None
         self._waiting: list[Callable[[], None]] = []
+        self._steps: list[Callable[[], None]] = []  # preparation for the next block
         sys.setswitchinterval(SWITCH_INTERVAL)
 
     @property
     def busy(self) -> bool:
-        """Whether a block is being mined right now."""
+        """Whether the worker is mining or preparing right now."""
         return self._busy is not None
 
     def kick(self) -> None:
@@ -47,7 +52,7 @@ class Settler:
         self._busy.add_done_callback(self._done)
 
     def on_idle(self, callback: Callable[[], None]) -> None:
-        """Call `callback` on the loop once no block is being mined (now if none is)."""
+        """Call `callback` on the loop once the worker is idle (now if it is)."""
         if self._busy is None:
             callback()
         else:
@@ -56,15 +61,17 @@ class Settler:
     def _done(self, future: asyncio.Future[None]) -> None:
         self._busy = None
         if not future.cancelled() and future.exception() is not None:
-            log.error("mining failed", exc_info=future.exception())
+            log.error("mining or preparing failed", exc_info=future.exception())
         waiting, self._waiting = self._waiting, []
         for callback in waiting:
             callback()
-        if self._busy is None and self._node.unprepared:
-            self._run(self._node.prepare)  # while the client reads its receipt
+        if self._busy is None:
+            self._steps = self._node.preparation() or self._steps
+            if self._steps:  # one step at a time: waiting requests go first
+                self._run(self._steps.pop(0))
 
     async def idle(self) -> None:
-        """Wait until no block is being mined."""
+        """Wait until the worker has nothing to do."""
         while self._busy is not None:
             await asyncio.shield(self._busy)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import trie.utils.nibbles
 from eth.db.backends.memory import MemoryDB
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,12 +41,21 @@ def _run(batches: list[list[tuple[bytes, bytes]]]) -> Seen:
 @given(st.lists(BATCH, min_size=1, max_size=6))
 def test_roots_and_nodes_match_uncached_py_trie(batches: list[list[tuple[bytes, bytes]]]) -> None:
     cached = _run(batches)  # py-trie edits the nodes it reads; the cache hands out copies
-    original = HexaryTrie.get_node.devnet_original  # type: ignore[attr-defined]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(HexaryTrie, "get_node", original)
+        for owner, name, original in trie_cache.ORIGINALS:
+            patch.setattr(owner, name, original)
         assert _run(batches) == cached
 
 
-@given(st.binary(max_size=64))
-def test_nibbles_match_py_trie(value: bytes) -> None:
-    assert trie_cache.bytes_to_nibbles(value) == tuple(trie.utils.nibbles._bytes_to_nibbles(value))
+ORIGINAL = {name: original for _, name, original in trie_cache.ORIGINALS}
+NIBBLES = st.lists(st.integers(0, 15), max_size=70)
+
+
+@given(st.binary(max_size=64), NIBBLES, st.booleans())
+def test_nibble_helpers_match_py_trie(value: bytes, path: list[int], leaf: bool) -> None:
+    assert trie_cache.bytes_to_nibbles(value) == ORIGINAL["bytes_to_nibbles"](value)
+    nibbles = (*path, 16) if leaf else tuple(path)
+    for name in ("add_nibbles_terminator", "remove_nibbles_terminator", "encode_nibbles"):
+        assert trie_cache.HELPERS[name](nibbles) == ORIGINAL[name](nibbles), name
+    encoded = ORIGINAL["encode_nibbles"](nibbles)
+    assert trie_cache.decode_nibbles(encoded) == ORIGINAL["decode_nibbles"](encoded)
