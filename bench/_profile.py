@@ -22,7 +22,10 @@ SETUP: list[tuple[str, re.Pattern[str]]] = [
 ]
 # (stage, pattern on one frame), tried from the innermost frame outwards; the first match wins.
 MARKERS: list[tuple[str, re.Pattern[str]]] = [
-    ("SQL (SQLAlchemy, sqlite3, psycopg)", re.compile(r"sqlalchemy/|sqlite3|psycopg")),
+    (
+        "SQL (SQLAlchemy, sqlite3, psycopg)",
+        re.compile(r"sqlalchemy/|sqlite3|psycopg|ledger/indexer/bulk\.py"),
+    ),
     ("hash-chain verify", re.compile(r"^(verify_sequence|payload_hash|next_head|\w*verify\w*) ")),
     ("decode (eth-abi)", re.compile(r"^(decode_log|\w*decode\w*) \(ledger/")),
     ("hand-off between processes (pickle, queue)", re.compile(r"multiprocessing/|pickle")),

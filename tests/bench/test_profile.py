@@ -15,6 +15,10 @@ EXECUTE = "Connection.execute (sqlalchemy/engine/base.py:1416)"
 def test_innermost_named_frame_decides_the_stage() -> None:
     assert stage_of(";".join([ROOT, APPLY, HANDLER])) == "handlers, rows, attribution (Python)"
     assert stage_of(";".join([ROOT, APPLY, HANDLER, EXECUTE])).startswith("SQL")
+    bulk = "_executemany (ledger/indexer/bulk.py:160)"  # the driver's C code below it
+    assert stage_of(";".join([ROOT, APPLY, "flush (ledger/indexer/rows.py:220)", bulk])).startswith(
+        "SQL"
+    )
 
 
 def test_setup_claims_the_whole_stack() -> None:
