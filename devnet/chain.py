@@ -7,6 +7,7 @@ above a height from the canonical chain and from the indexes in one flush as wel
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import os
@@ -40,6 +41,7 @@ TX_PREFIX = b"devnet:tx:"
 RECEIPT_PREFIX = b"devnet:receipt:"
 BLOCK_PREFIX = b"devnet:block:"
 Json = dict[str, Any]
+GAS_OPCODE, PUSH1, PUSH32 = 0x5A, 0x60, 0x7F
 
 
 @dataclass
@@ -234,8 +236,8 @@ class DevChain:
         if not first.msg.code:  # a plain transfer: exactly the intrinsic gas
             return used
         optimistic = min(cap, (used + 2300) * 64 // 63)
-        if not first.children:  # no sub-call keeps 1/64 back: used gas is what it needs
-            return optimistic
+        if not first.children and not reads_gas(first.msg.code):
+            return optimistic  # no sub-call keeps 1/64 back, no GAS opcode can branch on it
         high = cap
         if self._succeeds(msg, header, optimistic):
             return optimistic
@@ -424,6 +426,20 @@ class _RunningHeader:
         self.gas_used = receipt.gas_used
         self.bloom |= int(receipt.bloom)
         self.blob_gas_used += get_total_blob_gas(tx)
+
+
+@functools.lru_cache(maxsize=256)
+def reads_gas(code: bytes) -> bool:
+    """Whether `code` contains the GAS opcode (0x5a) outside PUSH data."""
+    if GAS_OPCODE not in code:
+        return False
+    position = 0
+    while position < len(code):
+        opcode = code[position]
+        if opcode == GAS_OPCODE:
+            return True
+        position += 1 + (opcode - PUSH1 + 1 if PUSH1 <= opcode <= PUSH32 else 0)
+    return False
 
 
 def raise_for_error(computation: Computation) -> None:

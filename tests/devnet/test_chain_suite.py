@@ -87,6 +87,22 @@ class ChainSuite:
         request = {"from": w3.eth.accounts[0], "to": "0x" + "11" * 20, "value": 1}
         assert w3.eth.estimate_gas(request) == 21_000
 
+    def test_estimate_is_enough_for_code_that_branches_on_gasleft(self, w3: W3) -> None:
+        # runtime: if gasleft() < 100000 revert; the gas used at the cap is far below that
+        runtime = "5a620186a011600a57005b600080fd"
+        init = "600f80600b6000396000f3" + runtime
+        sender = w3.eth.accounts[0]
+        created = w3.eth.wait_for_transaction_receipt(
+            w3.eth.send_transaction({"from": sender, "data": "0x" + init})
+        )
+        request = {"from": sender, "to": created["contractAddress"]}
+        gas = w3.eth.estimate_gas(request)
+        assert gas > 100_000
+        receipt = w3.eth.wait_for_transaction_receipt(
+            w3.eth.send_transaction({**request, "gas": gas})
+        )
+        assert receipt["status"] == 1
+
     def test_revert_string_surfaces_as_logic_error(self, counter: Counter) -> None:
         with pytest.raises(ContractLogicError, match="Counter: failed"):
             counter.functions.fail().call()
