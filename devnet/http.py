@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from devnet.node import Node
 from devnet.rpc.dispatch import answer, decode, is_static
@@ -39,9 +39,8 @@ class RpcProtocol(asyncio.Protocol):
         self._waiting = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self._transport = transport
-        self._server.open.add(transport)
+        self._transport = cast(asyncio.Transport, transport)  # a stream transport
+        self._server.open.add(self._transport)
 
     def data_received(self, data: bytes) -> None:
         self._buffer += data
