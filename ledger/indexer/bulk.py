@@ -3,9 +3,10 @@
 Writes: SQLite gets the driver's `executemany` (a loop in C). PostgreSQL gets COPY for inserts
 and one statement per table and kind of change for updates and deletes, the rows passed as one
 array per column and spread by `unnest`: psycopg's `executemany` spends tens of microseconds of
-Python per row, more than the server's work, and COPY halves the server's own cost of inserting. Reads go straight to the driver too, rows becoming plain dicts. SQLAlchemy's per-row
-processing (parameters, result rows) is bypassed on both: at the indexer's rates it cost more
-than the database did.
+Python per row, more than the server's work, and COPY cuts the server's own cost of inserting.
+Reads go straight to the driver too, rows becoming plain dicts. SQLAlchemy's per-row processing
+(parameters, result rows) is bypassed on both: at the indexer's rates it cost more than the
+database did.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Table
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Boolean, Connection, Integer, String, Table
 
 Row = dict[str, Any]
 _CHUNK = 500  # SQLite: values per IN list
-_POSTGRES = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+_ARRAY_TYPES = ((String, "text"), (Boolean, "bool"), (Integer, "int8"))
 
 
 def select_in(conn: Connection, table: Table, column: str, values: Sequence[Any]) -> list[Row]:
@@ -179,7 +179,10 @@ def _arrays(table: Table, columns: Sequence[str]) -> str:
 
 @cache
 def _pg_type(table: Table, column: str) -> str:
-    return str(table.c[column].type.compile(dialect=_POSTGRES))
+    """The PostgreSQL type to cast an array of the column's values to (text columns are
+    varchar with collation "C"; an array of text compares with them under that collation)."""
+    type_ = table.c[column].type
+    return next(name for kind, name in _ARRAY_TYPES if isinstance(type_, kind))
 
 
 def _execute(conn: Connection, sql: str, params: Sequence[Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
@@ -56,4 +57,23 @@ def test_0002_fills_flow_gift_seq_from_gifts(db_url: str) -> None:
         columns = conn.execute(text("SELECT * FROM flow_sources")).keys()
     assert "gift_seq" not in columns
     upgrade(db_url)  # and up again
+    engine.dispose()
+
+
+def test_0002_compares_text_byte_by_byte_on_postgresql(db_url: str) -> None:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("SQLite compares text byte by byte already (BINARY)")
+    query = text(
+        "SELECT DISTINCT collation_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND data_type = 'character varying' "
+        "AND table_name <> 'alembic_version'"
+    )
+    with engine.connect() as conn:
+        assert conn.execute(query).scalars().all() == ["C"]
+    command.downgrade(alembic_config(db_url), "0001")
+    with engine.connect() as conn:
+        assert conn.execute(query).scalars().all() == [None]
     engine.dispose()

@@ -1,4 +1,5 @@
-"""attribution: flow_sources.gift_seq, and each pool's queue of gifts with money left
+"""attribution speed: flow_sources.gift_seq, each pool's queue of gifts with money left, and
+text compared byte by byte on PostgreSQL
 
 Revision ID: 0002
 Revises: 0001
@@ -36,12 +37,33 @@ def upgrade() -> None:
         sqlite_where=sa.text("unallocated > 0"),
         postgresql_where=sa.text("unallocated > 0"),
     )
+    _text_collation('"C"')
 
 
 def downgrade() -> None:
     """Revert."""
+    _text_collation("pg_catalog.default")
     op.drop_index("ix_gifts_pool_queue", table_name="gifts")
     op.create_index("ix_gifts_pool_id", "gifts", ["pool_id"])
     op.create_index("ix_gifts_pool_seq", "gifts", ["pool_id", "seq"])
     with op.batch_alter_table("flow_sources") as batch:
         batch.drop_column("gift_seq")
+
+
+def _text_collation(collation: str) -> None:
+    """PostgreSQL: give every text column of the mirror `collation` (ids and hashes are hex, and
+    a locale's collation slows every index insert on them)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    columns = bind.execute(
+        sa.text(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND data_type = 'character varying' "
+            "AND table_name <> 'alembic_version'"
+        )
+    ).all()
+    for table, column in columns:
+        op.execute(
+            f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE VARCHAR COLLATE {collation}'
+        )
