@@ -6,8 +6,8 @@ protocol, and web3.py makes nine requests per transaction. This protocol answers
 (WebSocket upgrade, GET, chunked or oversized body, anything unusual) it hands the
 connection, with the bytes read so far, to aiohttp's protocol, which keeps it.
 
-While the settler mines a block, a request that reads the chain is held (and reading from
-its connection paused) until the block is durable; see :mod:`devnet.settler`.
+After each answer the settler gets its turn (:mod:`devnet.settler`): an instamine block is
+mined while the client reads the answer.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from devnet.node import Node
-from devnet.rpc.dispatch import answer, decode, is_static
+from devnet.rpc.dispatch import answer, decode
 from devnet.settler import Settler
 
 MAX_HEAD = 64 * 1024
@@ -35,8 +35,6 @@ class RpcProtocol(asyncio.Protocol):
         self._settler = server.settler
         self._buffer = bytearray()
         self._transport: asyncio.Transport | None = None
-        self._held: Request | None = None
-        self._waiting = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)  # a stream transport
@@ -53,28 +51,10 @@ class RpcProtocol(asyncio.Protocol):
 
     def _drain(self) -> None:
         while self._transport is not None:
-            request = self._held or self._next_request()
-            self._held = None
+            request = self._next_request()
             if request is None:
                 return
-            if self._settler.busy and not is_static(request[0]):
-                self._hold(request)
-                return
             self._answer(*request)
-
-    def _hold(self, request: Request) -> None:
-        assert self._transport is not None
-        self._held = request
-        if not self._waiting:
-            self._waiting = True
-            self._transport.pause_reading()
-            self._settler.on_idle(self._resume)
-
-    def _resume(self) -> None:
-        self._waiting = False
-        if self._transport is not None:
-            self._transport.resume_reading()
-            self._drain()
 
     def _next_request(self) -> Request | None:
         """The next complete request, or None: wait for bytes, or handed off."""
@@ -112,7 +92,7 @@ class RpcProtocol(asyncio.Protocol):
         if not keep_alive:
             transport.close()
             self.connection_lost(None)
-        self._settler.kick()  # the client reads the answer while the block is mined
+        self._settler.kick()  # mine while the client reads the answer
 
     def _give_away(self) -> None:
         """Switch this connection to aiohttp, replaying the unanswered bytes."""

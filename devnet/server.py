@@ -24,7 +24,7 @@ from devnet.http import RpcServer
 from devnet.logindex import LogFilter
 from devnet.node import Node
 from devnet.rpc import params as p
-from devnet.rpc.dispatch import answer, decode, error_response, handle_payload, is_static, parse
+from devnet.rpc.dispatch import answer, decode, error_response, handle_payload, parse
 from devnet.settler import Settler
 
 log = logging.getLogger("devnet.server")
@@ -76,15 +76,10 @@ def _notification(sub_id: str, result: Any) -> str:
 
 
 def build_app(node: Node, settler: Settler) -> web.Application:
-    """The aiohttp application serving `node` (call on the running loop)."""
+    """The aiohttp application serving `node`."""
     app = web.Application(client_max_size=node.config.max_body_bytes)
     subs = Subscriptions()
-    loop = asyncio.get_running_loop()
-
-    def publish(mined: MinedBlock | None, removed: list[dict[str, Any]]) -> None:
-        loop.call_soon_threadsafe(subs.publish, mined, removed)  # mined in the settler's thread
-
-    node.listeners.append(publish)
+    node.listeners.append(subs.publish)
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
@@ -105,10 +100,7 @@ async def _http(request: web.Request, node: Node, settler: Settler) -> web.Respo
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         return _too_large(limit)
-    payload = decode(body)
-    if not is_static(payload):
-        await settler.idle()
-    encoded = answer(node, payload)
+    encoded = answer(node, decode(body))
     response = (
         web.Response(status=204)
         if encoded is None
@@ -137,7 +129,6 @@ async def _websocket(
         async for message in ws:
             if message.type != WSMsgType.TEXT:
                 continue
-            await settler.idle()
             queue.put_nowait(json.dumps(_ws_answer(node, subs, queue, message.data)))
             settler.kick()
     finally:
@@ -249,8 +240,6 @@ async def serve(config: DevnetConfig, out: TextIO = sys.stdout) -> None:
                 miner.cancel()
             front.close()
             await runner.cleanup()
-            await settler.idle()
-            settler.close()
             node.close()
 
 

@@ -21,7 +21,7 @@ from devnet.rpc.types import Handler
 
 log = logging.getLogger("devnet.rpc")
 MAX_BATCH = 10_000
-# Methods that never read the chain: they need not wait for a pending instamine block.
+# Methods that never read the chain: they do not mine a pending instamine block first.
 STATIC = frozenset(
     {"eth_chainId", "net_version", "net_listening", "web3_clientVersion", "eth_syncing"}
 )
@@ -64,14 +64,6 @@ def decode(body: bytes) -> Any:
         return parse(body)
     except RpcError as exc:
         return exc
-
-
-def is_static(payload: Any) -> bool:
-    """Whether answering `payload` (from :func:`decode`) never reads the chain."""
-    if isinstance(payload, RpcError):
-        return True
-    items = payload if isinstance(payload, list) else [payload]
-    return all(isinstance(item, dict) and item.get("method") in STATIC for item in items)
 
 
 def answer(node: Node, payload: Any) -> bytes | None:
