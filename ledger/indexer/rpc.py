@@ -7,13 +7,13 @@ the caller, which splits the range; rate limits, 5xx answers and dropped connect
 from __future__ import annotations
 
 import itertools
-import json
 import random
 import re
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 import requests
 
 from ledger.errors import AidLedgerConnectionError
@@ -115,7 +115,7 @@ class Rpc:
         try:
             response = self.session.post(
                 self.url,
-                data=json.dumps(body),
+                data=orjson.dumps(body),
                 headers={"Content-Type": "application/json"},
                 timeout=self.timeout,
             )
@@ -131,8 +131,8 @@ class Rpc:
                 f"HTTP {response.status_code} from {self.url}", response.status_code
             )
         try:
-            answers = response.json()
-        except (json.JSONDecodeError, requests.JSONDecodeError):
+            answers = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
             raise _TransientError(f"{self.url} answered with something that is not JSON") from None
         if isinstance(answers, dict):
             if "error" in answers:
