@@ -10,7 +10,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlmodel import SQLModel
 
 from ledger.errors import AidLedgerError
-from ledger.indexer.bulk import insert_rows
+from ledger.indexer.bulk import insert_tuples
 from ledger.indexer.handlers import HANDLERS, Context
 from ledger.indexer.prefetch import prefetch
 from ledger.indexer.prepare import Prepared
@@ -107,19 +107,19 @@ def apply_batch(conn: Connection, batch: Prepared, finality_from: int) -> Applie
     return Applied(batch.first, batch.last, len(batch.entries), seq)
 
 
+_RAW_COLUMNS = (
+    *("chain_id", "tx_hash", "log_index", "block_number"),
+    *("seq", "head", "emitter", "name", "args"),
+)
+
+
 def _insert_raw_events(conn: Connection, batch: Prepared, args: list[dict[str, Any]]) -> None:
+    chain_id = batch.chain_id
     rows = [
-        {
-            "chain_id": batch.chain_id,
-            "tx_hash": e.tx_hash,
-            "log_index": e.log_index,
-            "block_number": e.block_number,
-            "seq": a["seq"],
-            "head": a["head"],
-            "emitter": e.emitter,
-            "name": e.name,
-            "args": e.args_json,
-        }
+        (
+            *(chain_id, e.tx_hash, e.log_index, e.block_number),
+            *(a["seq"], a["head"], e.emitter, e.name, e.args_json),
+        )
         for e, a in zip(batch.entries, args, strict=True)
     ]
-    insert_rows(conn, T["raw_events"], rows)
+    insert_tuples(conn, T["raw_events"], _RAW_COLUMNS, rows)

@@ -85,21 +85,29 @@ def _select(conn: Connection, table: Table, where: str, params: Sequence[Any]) -
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Row]) -> None:
     """INSERT `rows` (dicts with the same keys, each a column of `table`)."""
+    if rows:
+        columns = [c.name for c in table.columns if c.name in rows[0]]
+        insert_tuples(conn, table, columns, _tuples(rows, columns))
+
+
+def insert_tuples(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """INSERT `rows`, tuples of values for `columns`."""
     if not rows:
         return
-    columns = [c.name for c in table.columns if c.name in rows[0]]
     names = ", ".join(columns)
     if _is_postgres(conn):
         cursor = conn.connection.cursor()
         try:
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                for values in _tuples(rows, columns):
+                for values in rows:
                     copy.write_row(values)
         finally:
             cursor.close()
     else:
         sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
-        _executemany(conn, sql, _tuples(rows, columns))
+        _executemany(conn, sql, rows)
 
 
 def update_rows(
