@@ -192,13 +192,17 @@ class DevChain:
     def _costless(self, header: Header) -> tuple[Any, State]:
         """A VM and gas-free state on top of `header`, kept while `header` is asked for.
 
-        Built the way py-evm's `in_costless_state` builds one per call; every call runs
+        Built the way py-evm's `in_costless_state` builds one per call (on the head: from
+        the next block's header, so calls see the gas limit blocks get); every call runs
         between a snapshot and its revert, as there.
         """
         if self._call_state is None or self._call_state[0] != header.hash:
             vm = self.chain.get_vm(header)
-            child = vm.generate_block_from_parent_header_and_coinbase(header, header.coinbase)
-            free = child.header.copy(base_fee_per_gas=0)
+            if header.hash == self.head.hash:  # the next block's header, made once
+                free = self._template().copy(base_fee_per_gas=0)
+            else:
+                child = vm.generate_block_from_parent_header_and_coinbase(header, header.coinbase)
+                free = child.header.copy(base_fee_per_gas=0)
             hashes = itertools.chain((header.hash,), vm.previous_hashes)
             state = vm.build_state(vm.chaindb.db, free, vm.chain_context, hashes)
             self._call_state = (header.hash, vm, state)
@@ -221,8 +225,8 @@ class DevChain:
             value=msg.value,
             data=msg.data,
         )
-        try:
-            return state.costless_execute_transaction(SpoofTransaction(tx, from_=msg.sender))
+        try:  # gas price 0 already: py-evm's costless_execute_transaction adds two copies
+            return state.apply_transaction(SpoofTransaction(tx, from_=msg.sender))
         except Exception as exc:  # py-evm validation: funds, gas, nonce
             raise RpcError(INVALID_INPUT, str(exc)) from exc
 
