@@ -11,8 +11,9 @@ import functools
 import itertools
 import logging
 import os
+from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import rlp  # type: ignore[import-untyped]
@@ -41,6 +42,8 @@ TX_PREFIX = b"devnet:tx:"
 RECEIPT_PREFIX = b"devnet:receipt:"
 BLOCK_PREFIX = b"devnet:block:"
 Json = dict[str, Any]
+T = TypeVar("T")
+Mining = Generator[None, None, T]  # a job in phases; see DevChain.mining
 GAS_OPCODE, PUSH1, PUSH32 = 0x5A, 0x60, 0x7F
 
 
@@ -273,6 +276,14 @@ class DevChain:
         limit (as geth and anvil pack); the rest come back as the second value. A
         transaction that fails validation at execution time is dropped, not the block.
         """
+        return finish(self.mining(txs, timestamp))
+
+    def mining(self, txs: list[Tx], timestamp: int) -> Mining[tuple[MinedBlock, list[Tx]]]:
+        """:meth:`mine` in phases: execute, state root, seal, index and flush.
+
+        Between phases (each ``yield``) the caller may do work that does not touch the chain,
+        such as answering `eth_chainId`; anything else must run the phases to the end first.
+        """
         template, timestamp = self._template(), max(timestamp, self.head.timestamp + 1)
         prepared, self._next_vm = self._next_vm, None
         if prepared is not None and prepared[0] is template and prepared[1] == timestamp:
@@ -281,7 +292,14 @@ class DevChain:
             header = template.copy(timestamp=timestamp)
             vm = self.chain.get_vm(header)
         try:
-            block, receipts, computations, rest = self._build(vm, header, txs)
+            header, applied, receipts, computations, rest = self._apply(vm, header, txs)
+            yield
+            # py-evm's pack_block + finalize_block, minus two deep copies of every
+            # transaction and the re-validation of a block built right here (no rewards).
+            vm.state.persist()
+            yield
+            block = self._seal(vm, header, applied, receipts)
+            yield
             mined = self._index(block, receipts, computations)
             self.db.flush()
         except BaseException:
@@ -310,9 +328,9 @@ class DevChain:
         self._head = self._call_state = self._next_vm = None
         self._template_stale = False
 
-    def _build(
+    def _apply(
         self, vm: Any, header: Header, txs: list[Tx]
-    ) -> tuple[Block, list[Any], list[Any], list[Tx]]:
+    ) -> tuple[Header, list[Tx], list[Any], list[Any], list[Tx]]:
         applied: list[Tx] = []
         receipts: list[Any] = []
         computations: list[Any] = []
@@ -336,26 +354,16 @@ class DevChain:
         final = header.copy(
             gas_used=running.gas_used, bloom=running.bloom, blob_gas_used=running.blob_gas_used
         )
-        return self._seal(vm, final, applied, receipts, computations, rest)
+        return final, applied, receipts, computations, rest
 
-    def _seal(
-        self,
-        vm: Any,
-        header: Header,
-        txs: list[Tx],
-        receipts: list[Any],
-        comps: list[Any],
-        rest: list[Tx],
-    ) -> tuple[Block, list[Any], list[Any], list[Tx]]:
+    def _seal(self, vm: Any, header: Header, txs: list[Tx], receipts: list[Any]) -> Block:
+        """The block with its tries and state root (state persisted), stored as canonical."""
         filled = vm.set_block_transactions_and_withdrawals(vm.get_block(), header, txs, receipts)
-        # py-evm's pack_block + finalize_block, minus two deep copies of every transaction
-        # and the re-validation of a block built right here (post-merge: no rewards).
-        vm.state.persist()
         sealed = filled.header.copy(mix_hash=os.urandom(32), state_root=vm.state.state_root)
         fields = {name: getattr(filled, name) for name in filled._meta.field_names}
         block = type(filled)(**{**fields, "header": sealed})
         self.chain.chaindb.persist_block(block)
-        return block, receipts, comps, rest
+        return block
 
     def _index(self, block: Block, receipts: Any, computations: Any) -> MinedBlock:
         header = block.header
@@ -444,6 +452,16 @@ def reads_gas(code: bytes) -> bool:
             return True
         position += 1 + (opcode - PUSH1 + 1 if PUSH1 <= opcode <= PUSH32 else 0)
     return False
+
+
+def finish(steps: Mining[T]) -> T:
+    """Run a phased job (:meth:`DevChain.mining`) to its end; its result."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            result: T = done.value
+            return result
 
 
 def raise_for_error(computation: Computation) -> None:

@@ -6,7 +6,6 @@ chain never sees two writers.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from eth_utils.exceptions import ValidationError
 
 from devnet._types import Header, State, Tx
 from devnet.accounts import DevAccount, derive_accounts
-from devnet.chain import DevChain, MinedBlock
+from devnet.chain import DevChain, MinedBlock, Mining, finish
 from devnet.clock import Clock
 from devnet.config import DevnetConfig
 from devnet.errors import INVALID_INPUT, RpcError, rejected
@@ -54,6 +53,7 @@ class Node:
         self._snapshots: dict[int, Snapshot] = {}
         self._snapshot_ids = itertools.count(0)
         self._due: list[Tx] = []
+        self._block: Mining[MinedBlock] | None = None  # an instamine block between phases
         self._touched: set[bytes] = set()  # senders and recipients of the last block
 
     def close(self) -> None:
@@ -97,14 +97,30 @@ class Node:
     @property
     def due(self) -> bool:
         """Whether accepted instamine transactions wait for :meth:`settle`."""
-        return bool(self._due)
+        return bool(self._due) or self._block is not None
+
+    def step(self) -> None:
+        """One phase of mining the accepted instamine transactions, one block each."""
+        if self._block is None:
+            if not self._due:
+                return
+            self._block = self._mining([self._due.pop(0)], None)
+        try:
+            next(self._block)
+        except StopIteration:
+            self._block = None
+        except RpcError:  # logged by _mining(); the block is dropped
+            self._block = None
 
     def settle(self) -> None:
-        """Mine the accepted instamine transactions, one block each."""
-        while self._due:
-            tx = self._due.pop(0)
-            with contextlib.suppress(RpcError):  # logged by mine(); the block is dropped
-                self.mine([tx])
+        """Mine the accepted instamine transactions to the end (before reading the chain)."""
+        while self.due:
+            self.step()
+
+    @property
+    def unprepared(self) -> bool:
+        """Whether a block was mined since the last :meth:`preparation`."""
+        return bool(self._touched)
 
     def preparation(self) -> list[Callable[[], None]]:
         """Steps that get the next block and calls ready, run by the settler between
@@ -158,12 +174,16 @@ class Node:
 
     def mine(self, txs: list[Tx] | None = None, timestamp: int | None = None) -> MinedBlock:
         """Mine one block of `txs` (default: the pool, as much as fits) and tell listeners."""
+        self.settle()
+        return finish(self._mining(txs, timestamp))
+
+    def _mining(self, txs: list[Tx] | None, timestamp: int | None) -> Mining[MinedBlock]:
         from_pool = txs is None
         candidates = self.pool.take() if txs is None else txs
         parent = self.chain.head.timestamp
         when = self.clock.next_timestamp(parent) if timestamp is None else timestamp
         try:
-            mined, rest = self.chain.mine(candidates, when)
+            mined, rest = yield from self.chain.mining(candidates, when)
         except Exception as exc:
             log.exception("block failed; its transactions were dropped")
             raise RpcError(INVALID_INPUT, f"block failed: {exc}") from exc
