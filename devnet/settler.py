@@ -38,7 +38,9 @@ class Settler:
         node = self._node
         if not self._scheduled and (node.due or self._steps or node.unprepared):
             self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._work)
+            # a timer, not call_soon: asyncio runs due timers after the I/O callbacks of the
+            # same pass, so a request that arrived during a phase goes before the next one
+            asyncio.get_running_loop().call_later(0, self._work)
 
     def _work(self) -> None:
         self._scheduled = False
