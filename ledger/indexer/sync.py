@@ -23,6 +23,9 @@ from ledger.indexer.reorg import find_ancestor, rollback
 from ledger.indexer.rpc import Rpc
 
 T = SQLModel.metadata.tables
+# Blocks in the first eth_getLogs of a run: small, so that the writer has its first batch soon
+# and works while the fetcher grows its ranges (100 cost a 4% slower catch-up of 100,000 events).
+FIRST_SPAN = 20
 
 
 @dataclass
@@ -119,7 +122,7 @@ def _plan(
         seq=int(state["seq"]),
         head=bytes.fromhex(state["head"][2:]),
         parent_hash=str(state["last_block_hash"]),
-        initial_span=min(100, options.max_span),
+        initial_span=min(FIRST_SPAN, options.max_span),
         max_span=options.max_span,
         rpc_timeout=rpc.timeout,
         rpc_retries=rpc.retries,
