@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eth_account import Account
+
 ROOT = Path(__file__).resolve().parents[2]
 ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
 CAST = ROOT / "node_modules" / ".bin" / "cast"
@@ -34,6 +36,21 @@ def rpc(url: str, method: str, params: list[Any] | None = None, timeout: float =
     """One JSON-RPC call; returns the whole response object."""
     body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}
     return post(url, json.dumps(body).encode(), timeout)[1]
+
+
+def signed_transfer(key: str, nonce: int, **fields: Any) -> str:
+    """A raw EIP-1559 transfer of 1 wei on the devnet's chain (1337); `fields` override."""
+    tx = {
+        "to": "0x" + "11" * 20,
+        "value": 1,
+        "gas": 21_000,
+        "nonce": nonce,
+        "chainId": 1337,
+        "maxFeePerGas": 10**10,
+        "maxPriorityFeePerGas": 10**9,
+        **fields,
+    }
+    return "0x" + bytes(Account.sign_transaction(tx, key).raw_transaction).hex()
 
 
 def post(url: str, body: bytes, timeout: float = 30) -> tuple[int, Any]:

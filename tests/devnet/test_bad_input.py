@@ -17,6 +17,7 @@ from tests.devnet.nodes import (
     post,
     rpc,
     running,
+    signed_transfer,
     start_devnet,
 )
 
@@ -27,20 +28,6 @@ SECOND_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 def node(devnet_node: NodeProcess) -> Iterator[NodeProcess]:
     yield devnet_node
     assert "result" in rpc(devnet_node.url, "eth_blockNumber"), "node stopped serving"
-
-
-def _signed(key: str, nonce: int, **fields: Any) -> str:
-    tx = {
-        "to": "0x" + "11" * 20,
-        "value": 1,
-        "gas": 21_000,
-        "nonce": nonce,
-        "chainId": 1337,
-        "maxFeePerGas": 10**10,
-        "maxPriorityFeePerGas": 10**9,
-        **fields,
-    }
-    return "0x" + bytes(Account.sign_transaction(tx, key).raw_transaction).hex()
 
 
 def _error(answer: Any) -> dict[str, Any]:
@@ -93,7 +80,7 @@ def test_oversized_body_is_refused_with_413(node: NodeProcess) -> None:
 
 
 def test_invalid_signature_is_rejected(node: NodeProcess) -> None:
-    raw = bytearray(bytes.fromhex(_signed(DEV_KEY, 0)[2:]))
+    raw = bytearray(bytes.fromhex(signed_transfer(DEV_KEY, 0)[2:]))
     raw[-40] ^= 0xFF  # corrupt s
     error = _error(rpc(node.url, "eth_sendRawTransaction", ["0x" + raw.hex()]))
     assert error["code"] in (-32000, -32602)
@@ -102,21 +89,25 @@ def test_invalid_signature_is_rejected(node: NodeProcess) -> None:
 def test_nonce_gap_and_replay_are_rejected(node: NodeProcess) -> None:
     sender = Account.from_key(SECOND_KEY).address
     nonce = int(rpc(node.url, "eth_getTransactionCount", [sender, "pending"])["result"], 16)
-    gap = _error(rpc(node.url, "eth_sendRawTransaction", [_signed(SECOND_KEY, nonce + 5)]))
+    gap = _error(rpc(node.url, "eth_sendRawTransaction", [signed_transfer(SECOND_KEY, nonce + 5)]))
     assert gap["code"] == -32000 and "nonce too high" in gap["message"]
-    first = _signed(SECOND_KEY, nonce)
+    first = signed_transfer(SECOND_KEY, nonce)
     assert "result" in rpc(node.url, "eth_sendRawTransaction", [first])
     replay = _error(rpc(node.url, "eth_sendRawTransaction", [first]))
     assert replay["code"] == -32000 and "already known" in replay["message"]
-    stale = _error(rpc(node.url, "eth_sendRawTransaction", [_signed(SECOND_KEY, nonce, value=2)]))
+    stale = _error(
+        rpc(node.url, "eth_sendRawTransaction", [signed_transfer(SECOND_KEY, nonce, value=2)])
+    )
     assert "nonce too low" in stale["message"]
 
 
 def test_wrong_chain_id_and_missing_funds_are_rejected(node: NodeProcess) -> None:
     poor = Account.create()
-    error = _error(rpc(node.url, "eth_sendRawTransaction", [_signed(poor.key.hex(), 0)]))
+    error = _error(rpc(node.url, "eth_sendRawTransaction", [signed_transfer(poor.key.hex(), 0)]))
     assert "insufficient funds" in error["message"]
-    error = _error(rpc(node.url, "eth_sendRawTransaction", [_signed(DEV_KEY, 0, chainId=5)]))
+    error = _error(
+        rpc(node.url, "eth_sendRawTransaction", [signed_transfer(DEV_KEY, 0, chainId=5)])
+    )
     assert error["code"] == -32000
 
 

@@ -8,22 +8,13 @@ from typing import Any
 
 from eth_account import Account
 
-from tests.devnet.nodes import DEV_KEY, rpc, running, start_devnet
+from tests.devnet.nodes import DEV_KEY, rpc, running, signed_transfer, start_devnet
 
 SENDER = Account.from_key(DEV_KEY).address
 
 
 def _transfer(nonce: int) -> str:
-    tx = {
-        "to": "0x" + "44" * 20,
-        "value": 1,
-        "gas": 21_000,
-        "nonce": nonce,
-        "chainId": 1337,
-        "maxFeePerGas": 10**10,
-        "maxPriorityFeePerGas": 10**9,
-    }
-    return "0x" + bytes(Account.sign_transaction(tx, DEV_KEY).raw_transaction).hex()
+    return signed_transfer(DEV_KEY, nonce, to="0x" + "44" * 20)
 
 
 def _wait_for_receipt(url: str, tx_hash: str, timeout: float = 10) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from ledger.indexer.rpc import Rpc
 from ledger.store.db import make_engine, upgrade
 from tests.chain_backends import RPC_BACKENDS, rolled_back
 from tests.contracts.world import World, build_world
+from tests.ledger.indexer.rpc_proxy import RpcProxy, rpc_proxy
 
 
 @pytest.fixture(scope="module", params=sorted(RPC_BACKENDS))
@@ -37,6 +38,18 @@ def rpc_url(world: World) -> str:
 def rpc(world: World) -> Rpc:
     """The indexer's RPC client for the world's node."""
     return Rpc(rpc_url(world), timeout=30)
+
+
+@pytest.fixture
+def proxy(world: World) -> Iterator[RpcProxy]:
+    """A fault-injecting proxy in front of the world's node, faithful until a test sets a plan."""
+    with rpc_proxy(rpc_url(world)) as p:
+        yield p
+
+
+def fast_rpc(url: str, timeout: float = 5.0, retries: int = 8) -> Rpc:
+    """The indexer's client with a test-sized backoff."""
+    return Rpc(url, timeout=timeout, retries=retries, backoff=0.01, max_backoff=0.05)
 
 
 def mirror(url: str) -> Engine:

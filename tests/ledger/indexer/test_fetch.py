@@ -6,7 +6,6 @@ import os
 import threading
 import time
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,31 +13,19 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from ledger.indexer.fetch import Batch, LogFetcher
-from ledger.indexer.rpc import RangeRefusedError, Rpc
+from ledger.indexer.rpc import RangeRefusedError
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.verify import verify
 from tests.contracts.world import World
 from tests.ledger.indexer.bulk import gift_batches, mine_empty
-from tests.ledger.indexer.conftest import mirror, rpc_url
-from tests.ledger.indexer.rpc_proxy import FAULTS, STALE_LOGS, FaultPlan, RpcProxy, rpc_proxy
+from tests.ledger.indexer.conftest import fast_rpc, mirror, rpc_url
+from tests.ledger.indexer.rpc_proxy import FAULTS, STALE_LOGS, FaultPlan, RpcProxy
 from tests.ledger.indexer.scenario import populate
 
 SEED = int(os.environ.get("AIDLEDGER_FAULT_SEED", "20200123"))
 # Every fault, slow answers (which cost a client timeout each) a tenth as often as the others.
 LOGS = frozenset({"eth_getLogs"})
 RARE_TIMEOUTS = tuple(f for f in FAULTS if f != "timeout") * 10 + ("timeout",)
-
-
-@pytest.fixture
-def proxy(world: World) -> Iterator[RpcProxy]:
-    """A proxy in front of the world's node, faithful until a test sets a plan."""
-    with rpc_proxy(rpc_url(world)) as p:
-        yield p
-
-
-def fast_rpc(url: str, timeout: float = 5.0, retries: int = 8) -> Rpc:
-    """The indexer's client with a test-sized backoff."""
-    return Rpc(url, timeout=timeout, retries=retries, backoff=0.01, max_backoff=0.05)
 
 
 def addresses(world: World) -> list[str]:

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from functools import partial
 
 import pytest
 
 from ledger.errors import AidLedgerConnectionError
 from ledger.indexer.rpc import (
     RangeRefusedError,
-    Rpc,
     RpcError,
     RpcTimeoutError,
     _TransientError,
     classify,
 )
 from tests.contracts.world import World
+from tests.ledger.indexer.conftest import fast_rpc as _fast_rpc
 from tests.ledger.indexer.conftest import rpc_url
-from tests.ledger.indexer.rpc_proxy import NOT_JSONRPC, RATE_LIMITS, FaultPlan, RpcProxy, rpc_proxy
+from tests.ledger.indexer.rpc_proxy import NOT_JSONRPC, RATE_LIMITS, FaultPlan, RpcProxy
 
 # Faults a client must ride out by asking again; "timeout" is covered separately (it is slow).
 TRANSIENT = (
@@ -34,16 +34,7 @@ TRANSIENT = (
 )
 
 
-@pytest.fixture
-def proxy(world: World) -> Iterator[RpcProxy]:
-    """A proxy in front of the world's node, faithful until a test sets a plan."""
-    with rpc_proxy(rpc_url(world)) as p:
-        yield p
-
-
-def fast_rpc(url: str, retries: int = 8, timeout: float = 2.0) -> Rpc:
-    """The indexer's client with a test-sized backoff."""
-    return Rpc(url, timeout=timeout, retries=retries, backoff=0.01, max_backoff=0.05)
+fast_rpc = partial(_fast_rpc, timeout=2.0)  # these tests time out sooner
 
 
 def blocks(count: int) -> list[tuple[str, list[object]]]:
