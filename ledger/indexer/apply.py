@@ -108,8 +108,15 @@ def apply_batch(conn: Connection, batch: Prepared, finality_from: int) -> Applie
 
 
 _RAW_COLUMNS = (
-    *("chain_id", "tx_hash", "log_index", "block_number"),
-    *("seq", "head", "emitter", "name", "args"),
+    "chain_id",
+    "tx_hash",
+    "log_index",
+    "block_number",
+    "seq",
+    "head",
+    "emitter",
+    "name",
+    "args",
 )
 
 
@@ -117,8 +124,15 @@ def _insert_raw_events(conn: Connection, batch: Prepared, args: list[dict[str, A
     chain_id = batch.chain_id
     rows = [
         (
-            *(chain_id, e.tx_hash, e.log_index, e.block_number),
-            *(a["seq"], a["head"], e.emitter, e.name, e.args_json),
+            chain_id,
+            e.tx_hash,
+            e.log_index,
+            e.block_number,
+            a["seq"],
+            a["head"],
+            e.emitter,
+            e.name,
+            e.args_json,
         )
         for e, a in zip(batch.entries, args, strict=True)
     ]

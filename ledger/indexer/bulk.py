@@ -12,6 +12,7 @@ database did.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import closing
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -68,12 +69,9 @@ def select_page(
 
 def _select(conn: Connection, table: Table, where: str, params: Sequence[Any]) -> list[Row]:
     names = _names(table)
-    cursor = conn.connection.cursor()
-    try:
+    with _cursor(conn) as cursor:
         cursor.execute(f"SELECT {', '.join(names)} FROM {table.name} WHERE {where}", params)
         rows = [dict(zip(names, found, strict=True)) for found in cursor.fetchall()]
-    finally:
-        cursor.close()
     flags = _booleans(table)
     if flags and not _is_postgres(conn):  # SQLite hands booleans back as 0 and 1
         for row in rows:
@@ -97,17 +95,14 @@ def insert_tuples(
     if not rows:
         return
     names = ", ".join(columns)
-    if _is_postgres(conn):
-        cursor = conn.connection.cursor()
-        try:
+    with _cursor(conn) as cursor:
+        if _is_postgres(conn):
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
                 for values in rows:
                     copy.write_row(values)
-        finally:
-            cursor.close()
-    else:
-        sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
-        _executemany(conn, sql, rows)
+        else:
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
 
 
 def update_rows(
@@ -117,20 +112,20 @@ def update_rows(
     if not rows:
         return
     pk = _pk(table)
-    if _is_postgres(conn):
-        every = [*columns, *pk]
-        sets = ", ".join(f"{c} = v.{c}" for c in columns)
-        match = " AND ".join(f"t.{c} = v.{c}" for c in pk)
-        sql = (
-            f"UPDATE {table.name} AS t SET {sets} "
-            f"FROM unnest({_arrays(table, every)}) AS v({', '.join(every)}) WHERE {match}"
-        )
-        _execute(conn, sql, [[r[c] for r in rows] for c in every])
-    else:
-        sets = ", ".join(f"{c} = ?" for c in columns)
-        sql = f"UPDATE {table.name} SET {sets} WHERE {' AND '.join(f'{c} = ?' for c in pk)}"
-        every = [*columns, *pk]
-        _executemany(conn, sql, _tuples(rows, every))
+    every = [*columns, *pk]
+    with _cursor(conn) as cursor:
+        if _is_postgres(conn):
+            sets = ", ".join(f"{c} = v.{c}" for c in columns)
+            match = " AND ".join(f"t.{c} = v.{c}" for c in pk)
+            sql = (
+                f"UPDATE {table.name} AS t SET {sets} "
+                f"FROM unnest({_arrays(table, every)}) AS v({', '.join(every)}) WHERE {match}"
+            )
+            cursor.execute(sql, [[r[c] for r in rows] for c in every])
+        else:
+            sets = ", ".join(f"{c} = ?" for c in columns)
+            sql = f"UPDATE {table.name} SET {sets} WHERE {' AND '.join(f'{c} = ?' for c in pk)}"
+            cursor.executemany(sql, _tuples(rows, every))
 
 
 def delete_rows(conn: Connection, table: Table, keys: Sequence[tuple[Any, ...]]) -> None:
@@ -138,16 +133,17 @@ def delete_rows(conn: Connection, table: Table, keys: Sequence[tuple[Any, ...]])
     if not keys:
         return
     pk = _pk(table)
-    if _is_postgres(conn):
-        match = " AND ".join(f"t.{c} = v.{c}" for c in pk)
-        sql = (
-            f"DELETE FROM {table.name} AS t "
-            f"USING unnest({_arrays(table, pk)}) AS v({', '.join(pk)}) WHERE {match}"
-        )
-        _execute(conn, sql, [list(column) for column in zip(*keys, strict=True)])
-    else:
-        sql = f"DELETE FROM {table.name} WHERE {' AND '.join(f'{c} = ?' for c in pk)}"
-        _executemany(conn, sql, list(keys))
+    with _cursor(conn) as cursor:
+        if _is_postgres(conn):
+            match = " AND ".join(f"t.{c} = v.{c}" for c in pk)
+            sql = (
+                f"DELETE FROM {table.name} AS t "
+                f"USING unnest({_arrays(table, pk)}) AS v({', '.join(pk)}) WHERE {match}"
+            )
+            cursor.execute(sql, [list(column) for column in zip(*keys, strict=True)])
+        else:
+            sql = f"DELETE FROM {table.name} WHERE {' AND '.join(f'{c} = ?' for c in pk)}"
+            cursor.executemany(sql, list(keys))
 
 
 def _tuples(rows: Sequence[Row], columns: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -193,17 +189,6 @@ def _pg_type(table: Table, column: str) -> str:
     return next(name for kind, name in _ARRAY_TYPES if isinstance(type_, kind))
 
 
-def _execute(conn: Connection, sql: str, params: Sequence[Any]) -> None:
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-    finally:
-        cursor.close()
-
-
-def _executemany(conn: Connection, sql: str, params: Sequence[tuple[Any, ...]]) -> None:
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(sql, params)
-    finally:
-        cursor.close()
+def _cursor(conn: Connection) -> closing[Any]:
+    """The connection's own DB-API cursor, closed after use."""
+    return closing(conn.connection.cursor())

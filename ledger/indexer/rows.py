@@ -104,24 +104,27 @@ class TableCache:
         if key not in self.rows:
             self.loaded[key] = None
             self.rows[key] = None
-        if self.unit.block >= self.unit.journal_from_block:
-            self.unit.journal(self, key)
+        self._journal(row)
         self.rows[key] = row
         self._index(key, row)
         return row
 
     def change(self, row: Row, **values: Any) -> None:
         """Change columns of a current row."""
-        if self.unit.block >= self.unit.journal_from_block:
-            self.unit.journal(self, self.key(row))
+        self._journal(row)
         row.update(values)
 
     def add(self, row: Row, **deltas: int) -> None:
         """Add to numeric columns of a current row."""
-        if self.unit.block >= self.unit.journal_from_block:
-            self.unit.journal(self, self.key(row))
+        self._journal(row)
         for column, delta in deltas.items():
             row[column] += delta
+
+    def _journal(self, row: Row) -> None:
+        """Journal the row's image before a change, if its block may still be reorganised
+        (checked here, before its key is even computed: catch-up mostly writes final blocks)."""
+        if self.unit.block >= self.unit.journal_from_block:
+            self.unit.journal(self, self.key(row))
 
     def ordered(self, column: str, value: Any, order: str, positive: str) -> Iterator[Row]:
         """Rows with `column == value` and `positive > 0`, ascending by `order`.
@@ -255,9 +258,8 @@ class Unit:
         return self._tables[name]
 
     def journal(self, cache: TableCache, key: Key) -> None:
-        """Remember a row's image before its first change in the current (unfinalised) block."""
-        if self.block < self.journal_from_block:
-            return
+        """Remember a row's image before its first change in the current block, which the
+        caller has found unfinalised (`TableCache._journal`)."""
         mark = (cache.table.name, key, self.block)
         if mark in self._journaled:
             return
