@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
 DEFAULT_PORT = 8545
 DEFAULT_CHAIN_ID = 1337
 DEFAULT_DATA_DIR = Path(".aidledger/devnet")
+DATA_DIR_ENV = "AIDLEDGER_DATA_DIR"
 DEFAULT_BALANCE_WEI = 10_000 * 10**18
 DEFAULT_GAS_LIMIT = 30_000_000
 DEFAULT_MAX_LOGS = 10_000
@@ -32,3 +34,9 @@ class DevnetConfig:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     store: str = "lmdb"
     fsync: bool = False  # True: fsync every block (power loss); see docs/devnet.md#durability
+
+
+def default_data_dir() -> Path:
+    """`$AIDLEDGER_DATA_DIR/devnet`, or `.aidledger/devnet` when the variable is unset."""
+    base = os.environ.get(DATA_DIR_ENV)
+    return Path(base) / "devnet" if base else DEFAULT_DATA_DIR

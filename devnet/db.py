@@ -21,6 +21,8 @@ from eth.abc import AtomicWriteBatchAPI
 from eth.db.atomic import AtomicDBWriteBatch
 from eth.db.backends.base import BaseAtomicDB
 
+from devnet.datadir import DataDirError
+
 _DELETED = None
 LMDB_MAP_SIZE = 1 << 38  # 256 GiB of address space; the file only grows as written
 
@@ -42,7 +44,13 @@ class LmdbStore:
 
     def __init__(self, path: Path, sync: bool = True) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        self._env = lmdb.open(str(path), map_size=LMDB_MAP_SIZE, sync=sync, metasync=sync)
+        try:
+            self._env = lmdb.open(str(path), map_size=LMDB_MAP_SIZE, sync=sync, metasync=sync)
+        except lmdb.Error as exc:
+            raise DataDirError(
+                f"cannot open the chain store {path}: {exc}; "
+                "move the data dir away to start a new chain"
+            ) from None
         self._read = self._env.begin()  # one reader, renewed after each commit
 
     def get(self, key: bytes) -> bytes | None:

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from aiohttp import WSMsgType, web
 
+from devnet import datadir
 from devnet.chain import MinedBlock
 from devnet.config import DevnetConfig
 from devnet.errors import INVALID_PARAMS, INVALID_REQUEST, RpcError
@@ -33,6 +34,10 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 
 class DevnetLockedError(RuntimeError):
     """Another devnet process holds the data directory."""
+
+
+class DevnetPortError(RuntimeError):
+    """The port to listen on is taken or not allowed."""
 
 
 class Subscriptions:
@@ -197,7 +202,10 @@ def data_dir_lock(data_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise DevnetLockedError(f"another devnet is running on {data_dir}") from None
+            raise DevnetLockedError(
+                f"another devnet is running on {data_dir}; stop it "
+                "(`aidledger devnet stop`) or pass another --data-dir"
+            ) from None
         yield
 
 
@@ -217,7 +225,12 @@ def banner(node: Node, out: TextIO) -> None:
 
 
 async def serve(config: DevnetConfig, out: TextIO = sys.stdout) -> None:
-    """Run the node until SIGINT or SIGTERM; flush and close on the way out."""
+    """Run the node until SIGINT or SIGTERM; flush and close on the way out.
+
+    The pid file is written once the port is bound, so `devnet start` and `devnet status`
+    know the node answering there is this one (a foreground run included).
+    """
+    datadir.check(config.data_dir, config.store)
     with data_dir_lock(config.data_dir):
         node = Node(config)
         settler = Settler(node)
@@ -225,22 +238,36 @@ async def serve(config: DevnetConfig, out: TextIO = sys.stdout) -> None:
         await runner.setup()
         assert runner.server is not None
         front = RpcServer(node, settler, runner.server)  # plain POSTs; aiohttp the rest
-        await front.start(config.host, config.port)
-        banner(node, out)
-        print(f"Listening on {config.host}:{config.port}", file=out, flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        miner = None if node.instamine else asyncio.create_task(_interval_miner(node))
+        miner = None
         try:
+            await _listen(front, config)
+            datadir.write_pid(config.data_dir, config.host, config.port)
+            banner(node, out)
+            print(f"Listening on {config.host}:{config.port}", file=out, flush=True)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            miner = None if node.instamine else asyncio.create_task(_interval_miner(node))
             await stop.wait()
         finally:
+            datadir.remove_pid(config.data_dir)
             if miner is not None:
                 miner.cancel()
             front.close()
             await runner.cleanup()
             node.close()
+
+
+async def _listen(front: RpcServer, config: DevnetConfig) -> None:
+    try:
+        await front.start(config.host, config.port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise DevnetPortError(
+            f"cannot listen on {config.host}:{config.port}: {reason}; stop what uses the "
+            "port or pass another --port"
+        ) from None
 
 
 def run(config: DevnetConfig) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from devnet.cli import devnet_app
 from ledger import __version__
 from ledger.cli.deploy import deploy
-from ledger.cli.devnet import devnet_app
 from ledger.cli.index import db_app, index, verify
 from ledger.errors import AidLedgerError
 

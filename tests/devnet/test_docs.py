@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from devnet.cli import devnet_app
 from devnet.rpc.dispatch import METHODS
-from ledger.cli.devnet import devnet_app
 from tests.devnet.nodes import ROOT
 
 DOC = (ROOT / "docs" / "devnet.md").read_text()
