@@ -7,7 +7,6 @@ import json
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,10 @@ from sqlalchemy import Engine, insert, select
 from sqlmodel import SQLModel
 
 from ledger.chain.deployment import Deployment
+from ledger.errors import AidLedgerError
+from ledger.indexer.accounting import account
 from ledger.indexer.apply import read_state
+from ledger.indexer.difference import Difference
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.views import call_view, ledger_head_at
@@ -25,17 +27,11 @@ from ledger.store.db import make_engine, upgrade
 _SKIP = {"journal", "alembic_version", "verifications"}
 
 
-@dataclass(frozen=True)
-class Difference:
-    """One disagreement: where, and the two values."""
+__all__ = ["Difference", "NotIndexedError", "diff_mirrors", "record", "verify"]
 
-    table: str
-    key: str
-    mirror: Any
-    chain: Any
 
-    def __str__(self) -> str:
-        return f"{self.table} {self.key}: mirror={self.mirror!r} chain={self.chain!r}"
+class NotIndexedError(AidLedgerError):
+    """The mirror has no checkpoint: there is nothing to compare yet."""
 
 
 def _rows(engine: Engine, table_name: str) -> dict[str, dict[str, Any]]:
@@ -122,11 +118,17 @@ def _views(mirror: Engine, rpc: Rpc, deployment: Deployment, block: int) -> Iter
 def verify(
     mirror: Engine, rpc: Rpc, deployment: Deployment, scratch_dir: Path | None = None
 ) -> list[Difference]:
-    """Rebuild up to the mirror's checkpoint in a scratch SQLite database and compare everything."""
+    """Compare the mirror up to its checkpoint with the chain, three ways: rebuild it in a
+    scratch SQLite database and diff every table; account for every event and total with
+    `accounting.account`, which shares no code with the indexer's handlers; and compare
+    balances with the contracts' views at the checkpoint block."""
     with mirror.connect() as conn:
         state = read_state(conn)
     if state is None:
-        return [Difference("indexer_state", "1", None, "the mirror has never been indexed")]
+        raise NotIndexedError(
+            f"the mirror at {mirror.url.render_as_string()} has never been indexed: "
+            "run `aidledger index` first, then verify"
+        )
     block = int(state["last_block"])
     with tempfile.TemporaryDirectory(dir=scratch_dir, prefix="aidledger-verify-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'reference.sqlite3'}"
@@ -135,6 +137,7 @@ def verify(
         sync(reference, rpc, deployment, SyncOptions(until_block=block))
         differences = diff_mirrors(mirror, reference)
         reference.dispose()
+    differences.extend(account(mirror, rpc, deployment, block))
     differences.extend(_views(mirror, rpc, deployment, block))
     return differences
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +37,13 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import SQLModel
 
 from ledger.chain.ids import label
+from ledger.indexer.accounting import account
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import sync
-from ledger.indexer.verify import Difference, diff_mirrors, verify
+from ledger.indexer.verify import Difference, NotIndexedError, diff_mirrors, verify
 from ledger.store import models  # noqa: F401  (fills SQLModel.metadata)
 from ledger.store.db import make_engine, upgrade
+from tests.contracts.helpers import events, fresh, gift_input, in_kind_input
 from tests.contracts.world import World
 from tests.ledger.conftest import PG_ADMIN_URL, _pg_available
 from tests.ledger.indexer.conftest import rpc_url
@@ -313,8 +315,12 @@ def test_full_verify_reports_tampering_and_passes_when_restored(
 
 
 def aidledger_verify(mirrors: Mirrors) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "ledger", "verify", "--rpc", rpc_url(mirrors.world)]
-    command += ["--database-url", mirrors.url, "--deployments-dir", str(mirrors.deployments)]
+    return run_verify(mirrors.world, mirrors.url, mirrors.deployments)
+
+
+def run_verify(world: World, url: str, deployments: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "ledger", "verify", "--rpc", rpc_url(world)]
+    command += ["--database-url", url, "--deployments-dir", str(deployments)]
     return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
 
 
@@ -332,3 +338,62 @@ def test_cli_exits_1_and_prints_the_difference_then_0_when_clean(mirrors: Mirror
     clean = aidledger_verify(mirrors)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert clean.stdout.splitlines()[-1] == "the mirror equals the chain"
+
+
+# ----------------------------------------------------------------------------- accounting
+
+
+def test_accounting_finds_every_event_and_total_in_a_faithful_mirror(mirrors: Mirrors) -> None:
+    rpc = Rpc(rpc_url(mirrors.world), timeout=30)
+    with mirrors.tampered.connect() as conn:
+        last = conn.execute(select(T["indexer_state"].c.last_block)).scalar_one()
+    assert account(mirrors.tampered, rpc, mirrors.world.ledger.deployment, last) == []
+
+
+def test_accounting_names_a_money_gift_that_an_in_kind_gift_of_its_id_replaced(
+    world: World, tmp_path: Path
+) -> None:
+    """The old indexer keyed gifts by id alone: an in-kind gift reusing a money gift's id
+    (another namespace on chain) silently replaced the money gift's row, and a rebuild with the
+    same code agreed. Here the mirror is left as that bug left it."""
+    gift_id = fresh("gift")
+    money = world.ledger.record_gift(world.intake, gift_input(100_000, gift_id=gift_id))
+    goods = in_kind_input(world, 50)
+    world.ledger.record_in_kind_gift(world.intake, replace(goods, gift_id=gift_id))
+    deployments = tmp_path / "deployments"
+    world.ledger.deployment.save(deployments)
+    url = f"sqlite:///{tmp_path / 'mirror.sqlite3'}"
+    engine = indexed(world, url)
+    gifts = T["gifts"]
+    with engine.begin() as conn:
+        conn.execute(
+            delete(gifts).where(gifts.c.gift_id == "0x" + gift_id.hex(), gifts.c.kind == "money")
+        )
+    seq = next(e.seq for e in events(world, money) if e.name == "GiftRecorded")
+    tx = "0x" + bytes(money["transactionHash"]).hex()
+    named = f"FundLedger:GiftRecorded seq {seq} (block {money['blockNumber']}, tx {tx}"
+    result = run_verify(world, url, deployments)
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith(named) and f"gifts (money, 0x{gift_id.hex()})" in line for line in lines
+    ), lines
+    assert "total GiftRecorded amount CNY: mirror=0 chain=100000" in lines, lines
+    assert "Traceback" not in result.stderr
+
+
+def test_verify_of_a_mirror_never_indexed_says_index_first(world: World, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'mirror.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with pytest.raises(NotIndexedError, match="index` first"):
+        verify(engine, Rpc(rpc_url(world), timeout=30), world.ledger.deployment)
+    deployments = tmp_path / "deployments"
+    world.ledger.deployment.save(deployments)
+    result = run_verify(world, url, deployments)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"error: the mirror at {url} has never been indexed: run `aidledger index` first, "
+        "then verify"
+    ]
