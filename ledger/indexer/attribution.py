@@ -1,24 +1,22 @@
-"""First-in, first-out attribution of money and goods to gifts (the rule in docs/contracts.md).
+"""Attribution of money and goods to gifts: the rule of docs/attribution.md, step by step.
 
-- A pool's allocations take money from its gifts in `seq` order (`gift_allocations`); a release
-  gives the unspent part back to those gifts, which keep their place in the queue.
-- An allocation's purchases take its money from its gifts in `seq` order (`gift_purchases`).
-- A purchased lot's units are shared pro rata to the money, the remainder going to the earliest
-  gifts; an in-kind lot belongs to its gift (`lot_sources`).
-- Units leaving a lot (shipment lines, hand-overs, negative adjustments) are taken from its
-  sources in gift `seq` order (`flow_sources`); a receipt lot inherits the received part of its
-  line's sources, in the same order. A positive count correction is unattributed (gift "0x").
+Each function names the step of the rule it implements. A gift is (kind, id, seq): kind 'money'
+or 'in_kind' (two namespaces on chain), `seq` its event's place in the global sequence. Units no
+gift accounts for are the gift `UNATTRIBUTED` (kind 'unattributed', id '0x', seq 0).
 """
 
 from __future__ import annotations
 
 from ledger.indexer.rows import Row, Unit
 
+MONEY = "money"
+IN_KIND = "in_kind"
+UNATTRIBUTED_KIND = "unattributed"
 UNATTRIBUTED = "0x"
 
 
 def allocate(unit: Unit, pool_id: str, allocation_id: str, amount: int) -> None:
-    """Attribute `amount` of a new allocation to the pool's oldest unallocated gifts."""
+    """Step 1: take `amount` from the pool's gifts with money left, lowest seq first."""
     gifts, links = unit["gifts"], unit["gift_allocations"]
     links.mark_new_group("allocation_id", allocation_id)
     for gift in gifts.ordered("pool_id", pool_id, "seq", "unallocated"):
@@ -27,6 +25,7 @@ def allocate(unit: Unit, pool_id: str, allocation_id: str, amount: int) -> None:
         links.insert(
             {
                 "allocation_id": allocation_id,
+                "gift_kind": MONEY,
                 "gift_id": gift["gift_id"],
                 "gift_seq": gift["seq"],
                 "amount": take,
@@ -40,20 +39,21 @@ def allocate(unit: Unit, pool_id: str, allocation_id: str, amount: int) -> None:
 
 
 def release(unit: Unit, allocation_id: str, amount: int) -> None:
-    """Give back the unspent `amount`, latest gifts of the allocation first."""
+    """Step 3: each gift of the allocation gets its unspent part back (`amount` is their sum)."""
     links = sorted(unit["gift_allocations"].where("allocation_id", allocation_id), key=_seq)
     for link in reversed(links):
         back = min(amount, link["unspent"])
         if back:
             unit["gift_allocations"].add(link, unspent=-back)
-            gift = unit["gifts"].require(link["gift_id"])
+            gift = unit["gifts"].require(MONEY, link["gift_id"])
             unit["gifts"].add(gift, unallocated=back)
             unit["gifts"].rewind("pool_id", gift["pool_id"])
             amount -= back
 
 
 def spend(unit: Unit, allocation_id: str, purchase_id: str, amount: int) -> None:
-    """Attribute a purchase's `amount` to the allocation's gifts, oldest first."""
+    """Step 2: a purchase's `amount` comes from the allocation's unspent money, lowest seq
+    first (an amount of 0 makes no rows)."""
     links = sorted(unit["gift_allocations"].where("allocation_id", allocation_id), key=_seq)
     unit["gift_purchases"].mark_new_group("purchase_id", purchase_id)
     for link in links:
@@ -62,6 +62,7 @@ def spend(unit: Unit, allocation_id: str, purchase_id: str, amount: int) -> None
             unit["gift_allocations"].add(link, unspent=-take)
             row = {
                 "purchase_id": purchase_id,
+                "gift_kind": MONEY,
                 "gift_id": link["gift_id"],
                 "gift_seq": link["gift_seq"],
                 "amount": take,
@@ -71,24 +72,38 @@ def spend(unit: Unit, allocation_id: str, purchase_id: str, amount: int) -> None
 
 
 def purchased_lot(unit: Unit, lot_id: str, purchase_id: str, quantity: int) -> None:
-    """Share a purchased lot's units pro rata to the money each gift paid."""
+    """Step 4: share a purchased lot's units pro rata to the money each gift paid (floor), then
+    one unit each to the earliest gifts until none is left; a purchase no gift paid for (amount
+    0) makes unattributed units."""
     paid = sorted(unit["gift_purchases"].where("purchase_id", purchase_id), key=_seq)
-    total = sum(p["amount"] for p in paid)
-    shares = [quantity * p["amount"] // total for p in paid] if total else []
-    for i in range(quantity - sum(shares)):
-        shares[i % len(shares)] += 1
+    shares = pro_rata(quantity, [int(p["amount"]) for p in paid])
+    if not paid:
+        _add_source(unit, lot_id, UNATTRIBUTED_KIND, UNATTRIBUTED, 0, quantity)
     for link, share in zip(paid, shares, strict=True):
         if share:
-            _add_source(unit, lot_id, link["gift_id"], link["gift_seq"], share)
+            _add_source(unit, lot_id, MONEY, link["gift_id"], link["gift_seq"], share)
+
+
+def pro_rata(quantity: int, amounts: list[int]) -> list[int]:
+    """`quantity` shared in proportion to `amounts` (floor), the remainder one unit each to the
+    first entries; [] when nothing was paid."""
+    total = sum(amounts)
+    if total <= 0:
+        return []
+    shares = [quantity * amount // total for amount in amounts]
+    for i in range(quantity - sum(shares)):  # fewer than len(amounts): each floor lost < 1
+        shares[i] += 1
+    return shares
 
 
 def gifted_lot(unit: Unit, lot_id: str, gift_id: str, gift_seq: int, quantity: int) -> None:
-    """An in-kind lot belongs to its gift."""
-    _add_source(unit, lot_id, gift_id, gift_seq, quantity)
+    """Step 5: an in-kind lot's units all belong to its gift."""
+    _add_source(unit, lot_id, IN_KIND, gift_id, gift_seq, quantity)
 
 
 def take(unit: Unit, lot_id: str, flow_kind: str, flow_id: str, quantity: int) -> list[Row]:
-    """Take `quantity` out of a lot's sources, oldest gift first; record and return the parts."""
+    """Step 6: take `quantity` out of a lot's sources, lowest gift seq first (unattributed units,
+    seq 0, first of all); record the parts as the flow's sources and return them."""
     sources = unit["lot_sources"]
     unit["flow_sources"].mark_new_group("flow_id", flow_id)
     parts: list[Row] = []
@@ -97,15 +112,28 @@ def take(unit: Unit, lot_id: str, flow_kind: str, flow_id: str, quantity: int) -
         if part:
             sources.add(source, remaining=-part)
             parts.append(
-                {"gift_id": source["gift_id"], "gift_seq": source["gift_seq"], "quantity": part}
+                {
+                    "gift_kind": source["gift_kind"],
+                    "gift_id": source["gift_id"],
+                    "gift_seq": source["gift_seq"],
+                    "quantity": part,
+                }
             )
             quantity -= part
-    if quantity:
-        parts.append({"gift_id": UNATTRIBUTED, "gift_seq": 0, "quantity": quantity})
+    if quantity:  # cannot happen while sources cover the lot; kept so a flow never loses units
+        parts.append(
+            {
+                "gift_kind": UNATTRIBUTED_KIND,
+                "gift_id": UNATTRIBUTED,
+                "gift_seq": 0,
+                "quantity": quantity,
+            }
+        )
     for part in parts:
         flow = {
             "flow_kind": flow_kind,
             "flow_id": flow_id,
+            "gift_kind": part["gift_kind"],
             "gift_id": part["gift_id"],
             "gift_seq": part["gift_seq"],
             "quantity": part["quantity"],
@@ -115,18 +143,19 @@ def take(unit: Unit, lot_id: str, flow_kind: str, flow_id: str, quantity: int) -
 
 
 def received_lot(unit: Unit, lot_id: str, line_flow_id: str, received: int) -> None:
-    """A receipt lot inherits the first `received` units of its line's sources."""
+    """Step 7: a receipt lot inherits the first `received` units of its line's parts, lowest
+    gift seq first; the rest (the declared shortfall) are the line's latest gifts' units."""
     parts = sorted(unit["flow_sources"].where("flow_id", line_flow_id), key=_seq)
     for part in parts:
         share = min(received, part["quantity"])
         if share:
-            _add_source(unit, lot_id, part["gift_id"], part["gift_seq"], share)
+            _add_source(unit, lot_id, part["gift_kind"], part["gift_id"], part["gift_seq"], share)
             received -= share
 
 
 def corrected(unit: Unit, lot_id: str, quantity: int) -> None:
-    """A positive count correction: units that no gift accounts for."""
-    _add_source(unit, lot_id, UNATTRIBUTED, 0, quantity)
+    """Step 8: a positive count correction adds units that no gift accounts for."""
+    _add_source(unit, lot_id, UNATTRIBUTED_KIND, UNATTRIBUTED, 0, quantity)
 
 
 def new_lot(unit: Unit, lot_id: str) -> None:
@@ -134,12 +163,22 @@ def new_lot(unit: Unit, lot_id: str) -> None:
     unit["lot_sources"].mark_new_group("lot_id", lot_id)
 
 
-def _add_source(unit: Unit, lot_id: str, gift_id: str, gift_seq: int, quantity: int) -> None:
+def _add_source(
+    unit: Unit, lot_id: str, gift_kind: str, gift_id: str, gift_seq: int, quantity: int
+) -> None:
     sources = unit["lot_sources"]
-    existing = next((s for s in sources.where("lot_id", lot_id) if s["gift_id"] == gift_id), None)
+    existing = next(
+        (
+            s
+            for s in sources.where("lot_id", lot_id)
+            if s["gift_id"] == gift_id and s["gift_kind"] == gift_kind
+        ),
+        None,
+    )
     if existing is None:
         row = {
             "lot_id": lot_id,
+            "gift_kind": gift_kind,
             "gift_id": gift_id,
             "gift_seq": gift_seq,
             "quantity": quantity,

@@ -2,6 +2,8 @@
 
 Handlers are registered with `@handles("EventName")`; they never read the chain, only the
 event and rows that earlier events made, so replaying the same events gives the same rows.
+A zero bytes32 argument that names nothing (no pledge, no need, no earmark, ...) is stored as
+NULL (`_opt`); ledger heads are kept as they are (docs/indexer.md, "Column formats").
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.chain.types import LotOrigin
 from ledger.indexer import attribution
 from ledger.indexer.prepare import Entry
 from ledger.indexer.rows import Unit
@@ -17,6 +20,11 @@ from ledger.indexer.rows import Unit
 Handler = Callable[["Context"], None]
 ZERO_ID = "0x" + "00" * 32  # a zero bytes32 argument: "none" (no pledge, no parent lot, ...)
 HANDLERS: dict[str, Handler] = {}
+
+
+def _opt(value: str) -> str | None:
+    """A bytes32 argument as stored: NULL when it is zero (it names nothing)."""
+    return None if value == ZERO_ID else value
 
 
 @dataclass
@@ -102,7 +110,7 @@ def _attestation(ctx: Context) -> None:
     ctx.unit["attestations"].insert(
         {
             "attestation_id": a["attestationId"],
-            "report_hash": a["reportHash"],
+            "report_hash": _opt(a["reportHash"]),
             "from_block": a["fromBlock"],
             "to_block": a["toBlock"],
             "covered_seq": a["coveredSeq"],
@@ -126,25 +134,25 @@ def _gift(ctx: Context) -> None:
                 "pool_id": a["poolId"],
                 "currency": a["currency"],
                 "earmark_kind": a["earmarkKind"],
-                "earmark": a["earmark"],
+                "earmark": _opt(a["earmark"]),
                 "received": 0,
                 "allocated": 0,
             }
         )
     unit["pools"].add(pool, received=a["amount"])
-    pledge_id = a["pledgeId"] if a["pledgeId"] != ZERO_ID else None
+    pledge_id = _opt(a["pledgeId"])
     if pledge_id is not None:
         unit["pledges"].add(unit["pledges"].require(pledge_id), paid=a["amount"])
     unit["gifts"].insert(
         _gift_row(
             ctx,
-            kind="money",
+            kind=attribution.MONEY,
             pool_id=a["poolId"],
             currency=a["currency"],
             amount=a["amount"],
             unallocated=a["amount"],
             earmark_kind=a["earmarkKind"],
-            earmark=a["earmark"],
+            earmark=_opt(a["earmark"]),
             pledge_id=pledge_id,
         )
     )
@@ -161,8 +169,8 @@ def _gift_row(ctx: Context, **fields: Any) -> dict[str, Any]:
         "unallocated": 0,
         "earmark_kind": 0,
         "earmark": None,
-        "evidence_hash": a["evidenceHash"],
-        "donor_commitment": a["donorCommitment"],
+        "evidence_hash": _opt(a["evidenceHash"]),
+        "donor_commitment": _opt(a["donorCommitment"]),
         "pledge_id": None,
         "public_name": a["publicName"],
         "lot_id": None,
@@ -185,8 +193,8 @@ def _pledge(ctx: Context) -> None:
             "amount": a["amount"],
             "paid": 0,
             "earmark_kind": a["earmarkKind"],
-            "earmark": a["earmark"],
-            "donor_commitment": a["donorCommitment"],
+            "earmark": _opt(a["earmark"]),
+            "donor_commitment": _opt(a["donorCommitment"]),
             "due_date": a["dueDate"],
             "seq": ctx.seq,
         }
@@ -204,8 +212,8 @@ def _allocated(ctx: Context) -> None:
             "amount": a["amount"],
             "spent": 0,
             "released": 0,
-            "need_id": a["needId"],
-            "purpose": a["purpose"],
+            "need_id": _opt(a["needId"]),
+            "purpose": _opt(a["purpose"]),
             "actor": a["actor"],
             "seq": ctx.seq,
         }
@@ -233,7 +241,7 @@ def _released(ctx: Context) -> None:
 
 @handles("InKindGiftRecorded")
 def _in_kind(ctx: Context) -> None:
-    ctx.unit["gifts"].insert(_gift_row(ctx, kind="in_kind", lot_id=ctx.a["lotId"]))
+    ctx.unit["gifts"].insert(_gift_row(ctx, kind=attribution.IN_KIND, lot_id=ctx.a["lotId"]))
 
 
 @handles("PurchaseRecorded")
@@ -246,7 +254,7 @@ def _purchase(ctx: Context) -> None:
             "lot_id": a["lotId"],
             "supplier_id": a["supplierId"],
             "amount": a["amount"],
-            "invoice_hash": a["invoiceHash"],
+            "invoice_hash": _opt(a["invoiceHash"]),
             "actor": a["actor"],
             "seq": ctx.seq,
         }
@@ -266,19 +274,19 @@ def _lot(ctx: Context) -> None:
             "shipped": 0,
             "handed_over": 0,
             "adjusted_out": 0,
-            "batch": a["batch"],
+            "batch": _opt(a["batch"]),
             "expiry": a["expiry"],
             "origin": a["origin"],
             "origin_id": a["originId"],
-            "parent_lot_id": a["parentLotId"] if a["parentLotId"] != ZERO_ID else None,
+            "parent_lot_id": _opt(a["parentLotId"]),
             "seq": ctx.seq,
         }
     )
     attribution.new_lot(unit, a["lotId"])
-    if a["origin"] == 1:
-        gift = unit["gifts"].require(a["originId"])
+    if a["origin"] == LotOrigin.IN_KIND_GIFT:
+        gift = unit["gifts"].require(attribution.IN_KIND, a["originId"])
         attribution.gifted_lot(unit, a["lotId"], gift["gift_id"], gift["seq"], a["quantity"])
-    elif a["origin"] == 2:
+    elif a["origin"] == LotOrigin.PURCHASE:
         attribution.purchased_lot(unit, a["lotId"], a["originId"], a["quantity"])
     else:
         index = _receipt_line_index(unit, a)
@@ -369,7 +377,7 @@ def _received(ctx: Context) -> None:
         received=a["received"],
         declared=a["declared"],
         reason=a["reason"],
-        receipt_lot_id=a["lotId"] if a["lotId"] != ZERO_ID else None,
+        receipt_lot_id=_opt(a["lotId"]),
         settled=True,
     )
     unit["shipments"].add(unit["shipments"].require(a["shipmentId"]), open_lines=-1)

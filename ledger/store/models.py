@@ -1,7 +1,10 @@
 """SQLModel tables of the mirror. Everything here is derived from chain events by the indexer.
 
-Ids and hashes are 0x-prefixed lower-case hex strings; amounts and quantities are integers
-(minor units / item units). Every entity row remembers the `seq` of the event that created it.
+Ids and hashes are 0x-prefixed lower-case hex strings; a zero bytes32 (no pledge, no need, no
+parent lot, ...) is NULL. Amounts and quantities are integers (minor units / item units). Every
+entity row remembers the `seq` of the event that created it. Keys follow the chain's namespaces:
+money and in-kind gifts are two, so a gift is keyed by (kind, gift_id). Formats and the
+attribution rule: docs/indexer.md, docs/attribution.md.
 """
 
 from __future__ import annotations
@@ -115,16 +118,16 @@ class Gift(SQLModel, table=True):
     """A money gift (kind 'money') or an in-kind gift (kind 'in_kind', with its lot)."""
 
     __tablename__ = "gifts"
+    kind: str = Field(primary_key=True)  # 'money' (FundLedger) or 'in_kind' (SupplyLedger)
     gift_id: str = Field(primary_key=True)
-    kind: str
     pool_id: str | None = None
     currency: str | None = None
     amount: int = _big()
     unallocated: int = _big()
     earmark_kind: int = 0
     earmark: str | None = None
-    evidence_hash: str
-    donor_commitment: str = Field(index=True)
+    evidence_hash: str | None = None
+    donor_commitment: str | None = Field(default=None, index=True)
     pledge_id: str | None = None
     public_name: str = ""
     lot_id: str | None = None
@@ -143,8 +146,8 @@ class Pledge(SQLModel, table=True):
     amount: int = _big()
     paid: int = _big()
     earmark_kind: int
-    earmark: str
-    donor_commitment: str
+    earmark: str | None = None
+    donor_commitment: str | None = None
     due_date: int = _big()
     seq: int = _big()
 
@@ -156,7 +159,7 @@ class Pool(SQLModel, table=True):
     pool_id: str = Field(primary_key=True)
     currency: str
     earmark_kind: int
-    earmark: str
+    earmark: str | None = None
     received: int = _big()
     allocated: int = _big()
 
@@ -170,8 +173,8 @@ class Allocation(SQLModel, table=True):
     amount: int = _big()
     spent: int = _big()
     released: int = _big()
-    need_id: str
-    purpose: str
+    need_id: str | None = None
+    purpose: str | None = None
     actor: str
     seq: int = _big()
 
@@ -185,7 +188,7 @@ class Purchase(SQLModel, table=True):
     lot_id: str
     supplier_id: str
     amount: int = _big()
-    invoice_hash: str
+    invoice_hash: str | None = None
     actor: str
     seq: int = _big()
 
@@ -202,7 +205,7 @@ class Lot(SQLModel, table=True):
     shipped: int = _big()
     handed_over: int = _big()
     adjusted_out: int = _big()
-    batch: str
+    batch: str | None = None
     expiry: int = _big()
     origin: int
     origin_id: str
@@ -285,7 +288,7 @@ class Attestation(SQLModel, table=True):
 
     __tablename__ = "attestations"
     attestation_id: str = Field(primary_key=True)
-    report_hash: str
+    report_hash: str | None = None
     from_block: int = _big()
     to_block: int = _big()
     covered_seq: int = _big()
@@ -299,6 +302,7 @@ class GiftAllocation(SQLModel, table=True):
 
     __tablename__ = "gift_allocations"
     allocation_id: str = Field(primary_key=True)
+    gift_kind: str = Field(primary_key=True)
     gift_id: str = Field(primary_key=True)
     gift_seq: int = _big()
     amount: int = _big()
@@ -310,16 +314,21 @@ class GiftPurchase(SQLModel, table=True):
 
     __tablename__ = "gift_purchases"
     purchase_id: str = Field(primary_key=True)
+    gift_kind: str = Field(primary_key=True)
     gift_id: str = Field(primary_key=True)
     gift_seq: int = _big()
     amount: int = _big()
 
 
 class LotSource(SQLModel, table=True):
-    """Attribution: units of a lot that trace back to a gift; `remaining` still in the lot."""
+    """Attribution: units of a lot that trace back to a gift; `remaining` still in the lot.
+
+    Units no gift accounts for are keyed (gift_kind 'unattributed', gift_id '0x', gift_seq 0)
+    here and in `flow_sources` (docs/attribution.md)."""
 
     __tablename__ = "lot_sources"
     lot_id: str = Field(primary_key=True)
+    gift_kind: str = Field(primary_key=True)
     gift_id: str = Field(primary_key=True)
     gift_seq: int = _big()
     quantity: int = _big()
@@ -332,6 +341,7 @@ class FlowSource(SQLModel, table=True):
     __tablename__ = "flow_sources"
     flow_kind: str = Field(primary_key=True)
     flow_id: str = Field(primary_key=True)
+    gift_kind: str = Field(primary_key=True)
     gift_id: str = Field(primary_key=True)
     gift_seq: int = _big()  # the gift's seq (0 for unattributed units): the order parts are taken
     quantity: int = _big()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from ledger.store.db import alembic_config, make_engine, upgrade
 
@@ -76,4 +78,95 @@ def test_0002_compares_text_byte_by_byte_on_postgresql(db_url: str) -> None:
     command.downgrade(alembic_config(db_url), "0001")
     with engine.connect() as conn:
         assert conn.execute(query).scalars().all() == [None]
+    engine.dispose()
+
+
+ZERO = "0x" + "00" * 32
+
+
+def _insert(conn: Connection, table: str, row: dict[str, object]) -> None:
+    names = ", ".join(row)
+    conn.execute(
+        text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + k for k in row)})"), row
+    )
+
+
+def test_0003_keys_gifts_by_kind_and_nulls_zero_references(db_url: str) -> None:
+    upgrade(db_url, "0002")
+    engine = make_engine(db_url)
+    in_kind = "0x" + "22" * 32
+    with engine.begin() as conn:
+        _insert(conn, "gifts", {**_gift_row(seq=7), "earmark": ZERO, "evidence_hash": ZERO})
+        _insert(conn, "gifts", {**_gift_row(seq=9), "gift_id": in_kind, "kind": "in_kind"})
+        _insert(
+            conn,
+            "lot_sources",
+            {"lot_id": "l1", "gift_id": in_kind, "gift_seq": 9, "quantity": 4, "remaining": 4},
+        )
+        _insert(
+            conn,
+            "lot_sources",
+            {"lot_id": "l1", "gift_id": "0x", "gift_seq": 0, "quantity": 1, "remaining": 1},
+        )
+        _insert(
+            conn,
+            "gift_allocations",
+            {"allocation_id": "a1", "gift_id": GIFT, "gift_seq": 7, "amount": 5, "unspent": 5},
+        )
+        _insert(
+            conn,
+            "allocations",
+            {
+                "allocation_id": "a1",
+                "pool_id": "p",
+                "amount": 5,
+                "spent": 0,
+                "released": 0,
+                "need_id": ZERO,
+                "purpose": "0x" + "33" * 32,
+                "actor": "0x",
+                "seq": 8,
+            },
+        )
+        image = {"lot_id": "l1", "gift_id": in_kind, "gift_seq": 9, "quantity": 4, "remaining": 5}
+        _insert(
+            conn,
+            "journal",
+            {
+                "block_number": 3,
+                "table_name": "lot_sources",
+                "pk": json.dumps(["l1", in_kind]),
+                "before": json.dumps(image),
+            },
+        )
+        _insert(
+            conn,
+            "journal",
+            {"block_number": 3, "table_name": "gifts", "pk": json.dumps([in_kind]), "before": None},
+        )
+    upgrade(db_url)
+    with engine.connect() as conn:
+        gifts = conn.execute(text("SELECT kind, gift_id, earmark, evidence_hash FROM gifts")).all()
+        sources = conn.execute(text("SELECT gift_kind, gift_id FROM lot_sources")).all()
+        links = conn.execute(text("SELECT gift_kind, gift_id FROM gift_allocations")).all()
+        need = conn.execute(text("SELECT need_id, purpose FROM allocations")).one()
+        journal = conn.execute(text("SELECT table_name, pk, before FROM journal ORDER BY id")).all()
+    assert sorted(gifts) == [("in_kind", in_kind, None, "0x"), ("money", GIFT, None, None)]
+    assert sorted(sources) == [("in_kind", in_kind), ("unattributed", "0x")]
+    assert links == [("money", GIFT)]
+    assert tuple(need) == (None, "0x" + "33" * 32)
+    assert json.loads(journal[0][1]) == ["l1", "in_kind", in_kind]
+    assert json.loads(journal[0][2])["gift_kind"] == "in_kind"
+    assert json.loads(journal[1][1]) == ["in_kind", in_kind]
+    with engine.begin() as conn:  # the same id in the other namespace is a row of its own now
+        _insert(conn, "gifts", {**_gift_row(seq=10), "gift_id": in_kind})
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM gifts WHERE kind = 'money' AND seq = 10"))
+    command.downgrade(alembic_config(db_url), "0002")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT need_id FROM allocations")).scalar_one() == ZERO
+        assert "gift_kind" not in conn.execute(text("SELECT * FROM lot_sources")).keys()
+        pk = conn.execute(text("SELECT pk FROM journal ORDER BY id")).scalars().all()
+    assert [json.loads(k) for k in pk] == [["l1", in_kind], [in_kind]]
+    upgrade(db_url)  # and up again
     engine.dispose()
