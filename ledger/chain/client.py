@@ -12,6 +12,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCErro
 from web3.types import TxParams, TxReceipt
 
 from ledger.chain.reverts import decode_revert, revert_data_from
+from ledger.config import check_rpc_url
 from ledger.errors import AidLedgerConnectionError, ContractRevertError
 
 _REVERT_EXCEPTIONS = (ContractCustomError, ContractLogicError, Web3RPCError)
@@ -28,7 +29,8 @@ class ChainClient:
 
     @classmethod
     def connect(cls, rpc_url: str, timeout: float = 30.0) -> ChainClient:
-        """Connect over HTTP; a node that does not answer raises a clear error."""
+        """Connect over HTTP; a malformed URL or a silent node raises a clear error."""
+        check_rpc_url(rpc_url)
         w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
         client = cls(w3)
         try:

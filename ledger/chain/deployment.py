@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
 from ledger.errors import AidLedgerConfigError
@@ -14,6 +17,31 @@ if TYPE_CHECKING:  # web3 and eth-account cost a second to import; readers of th
     from eth_account.signers.local import LocalAccount
 
     from ledger.chain.client import ChainClient
+
+
+class RpcCaller(Protocol):
+    """Anything with a JSON-RPC `call` (ledger.indexer.rpc.Rpc)."""
+
+    def call(self, method: str, params: Sequence[Any], retry_timeouts: bool = ...) -> Any:
+        """One JSON-RPC call."""
+        ...
+
+
+def check_writable(directory: Path) -> None:
+    """Create `directory` if needed and prove a file can be written there, or say what to do.
+
+    `deploy` calls this before it sends anything: contracts on chain whose addresses could not be
+    saved would be lost.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        raise AidLedgerConfigError(
+            f"cannot write to {directory} ({exc.strerror or exc}); make it writable or choose "
+            "another with --deployments-dir or AIDLEDGER_DEPLOYMENTS_DIR"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -29,10 +57,19 @@ class Deployment:
     artifact_hashes: dict[str, str]
 
     def save(self, directory: Path) -> Path:
-        """Write `<directory>/<chain-id>.json` and return its path."""
+        """Write `<directory>/<chain-id>.json` atomically (temp file, then rename); its path."""
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{self.chain_id}.json"
-        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{self.chain_id}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(json.dumps(asdict(self), indent=2) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
         return path
 
     @classmethod
@@ -45,6 +82,41 @@ class Deployment:
             raise AidLedgerConfigError(
                 f"no deployment for chain {chain_id} at {path}; run `aidledger deploy` first"
             ) from None
+        except (ValueError, TypeError) as exc:
+            raise AidLedgerConfigError(
+                f"{path} is not a deployment file ({exc}); run `aidledger deploy` to write it again"
+            ) from None
+
+    def contracts(self) -> dict[str, str]:
+        """Contract name -> address."""
+        return {
+            "AidRegistry": self.registry,
+            "FundLedger": self.fund_ledger,
+            "SupplyLedger": self.supply_ledger,
+        }
+
+
+def load_live(directory: Path, rpc: RpcCaller) -> Deployment:
+    """The deployment of the node's chain, checked to have code at each of its addresses.
+
+    A chain started afresh (a new devnet, `make clean`) keeps no contracts, but an old
+    `deployments/<chain-id>.json` still names them; indexing it would find nothing and verifying
+    it would decode empty answers.
+    """
+    chain_id = int(rpc.call("eth_chainId", []), 16)
+    deployment = Deployment.load(directory, chain_id)
+    missing = [
+        f"{name} at {address}"
+        for name, address in deployment.contracts().items()
+        if rpc.call("eth_getCode", [address, "latest"]) in ("0x", "", None)
+    ]
+    if missing:
+        raise AidLedgerConfigError(
+            f"{directory / f'{chain_id}.json'} names contracts that chain {chain_id} does not "
+            f"have ({', '.join(missing)}): the chain was reset since; run `aidledger deploy` to "
+            "deploy again and index into a fresh database"
+        )
+    return deployment
 
 
 def _deploy_one(

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import json
-import sys
-import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
-from ledger.chain.deployment import Deployment
+from ledger.chain.deployment import Deployment, load_live
+from ledger.cli.progress import IndexProgress, count
 from ledger.config import load_settings
-from ledger.indexer.apply import Applied
-from ledger.indexer.rpc import Rpc
+from ledger.errors import AidLedgerConnectionError
+from ledger.indexer.rpc import Rpc, RpcError
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.verify import record
 from ledger.indexer.verify import verify as run_verify
-from ledger.store.db import make_engine, upgrade
+from ledger.store.db import check_database_url, make_engine, upgrade
 
 db_app = typer.Typer(help="The SQL mirror's schema.", no_args_is_help=True)
 
@@ -35,22 +35,36 @@ DeploymentsOpt = Annotated[
 @db_app.command("upgrade")
 def db_upgrade(database_url: DbOpt = None) -> None:
     """Create or migrate the mirror's tables to the newest schema."""
-    url = database_url or load_settings().database_url
-    upgrade(url)
-    typer.echo(f"schema up to date at {url}")
+    settings = load_settings()
+    url = database_url or settings.database_url
+    upgrade(url, data_dir=settings.data_dir)
+    typer.echo(f"schema up to date at {make_url(url).render_as_string(hide_password=True)}")
 
 
 def _open(
     rpc: str | None, database_url: str | None, deployments_dir: Path | None
 ) -> tuple[Rpc, Deployment, Engine]:
-    """The node, its deployment file and the migrated mirror, from options or settings."""
+    """The node, its deployment (checked live) and the migrated mirror, from options or settings.
+
+    Both URLs are checked before anything is reached, so a typo is named at once.
+    """
     settings = load_settings()
     url = database_url or settings.database_url
+    check_database_url(url, settings.data_dir)
     client = Rpc(rpc or settings.rpc_url)
-    chain_id = int(client.call("eth_chainId", []), 16)
-    deployment = Deployment.load(deployments_dir or settings.deployments_dir, chain_id)
-    upgrade(url)
-    return client, deployment, make_engine(url)
+    patient, client.retries = client.retries, 2  # a node that is not there: said in seconds
+    try:
+        deployment = load_live(deployments_dir or settings.deployments_dir, client)
+    except RpcError as exc:
+        if exc.code is not None:  # the node answered, with an error
+            raise AidLedgerConnectionError(f"the node at {client.url} refused: {exc}") from None
+        raise AidLedgerConnectionError(
+            f"no Ethereum node answered at {client.url}; start one with "
+            "`aidledger devnet start` or set AIDLEDGER_RPC_URL"
+        ) from None
+    client.retries = patient
+    upgrade(url, data_dir=settings.data_dir)
+    return client, deployment, make_engine(url, settings.data_dir)
 
 
 def index(
@@ -83,7 +97,12 @@ def index(
         max_span=max_span,
         parallel=parallel,
     )
-    report = sync(engine, client, deployment, options, on_batch=None if as_json else _Progress())
+    progress = None if as_json else IndexProgress(follow=follow)
+    try:
+        report = sync(engine, client, deployment, options, on_batch=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if as_json:
         summary = asdict(report)
         summary.pop("progress")
@@ -91,23 +110,10 @@ def index(
     else:
         rate = report.events / report.seconds if report.seconds else 0.0
         typer.echo(
-            f"indexed {report.events} events in {report.batches} batches up to block "
-            f"{report.last_block} (seq {report.seq}) in {report.seconds:.1f} s, "
-            f"{rate:,.0f} events/s"
+            f"indexed {count(report.events)} events in {count(report.batches)} batches up to "
+            f"block {count(report.last_block)} (seq {count(report.seq)}) in "
+            f"{report.seconds:.1f} s, {count(rate)} events/s"
         )
-
-
-class _Progress:
-    """Plain progress lines on stderr, at most one every two seconds (terminals and CI alike)."""
-
-    def __init__(self) -> None:
-        self.last = 0.0
-
-    def __call__(self, applied: Applied, target: int) -> None:
-        now = time.monotonic()
-        if now - self.last >= 2.0 or applied.last >= target:
-            self.last = now
-            print(f"  block {applied.last:,}/{target:,}  seq {applied.seq:,}", file=sys.stderr)
 
 
 def verify(

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
 import typer
 
 from devnet.cli import devnet_app
@@ -15,6 +22,7 @@ app = typer.Typer(
     help="AidLedger: a public, verifiable ledger for relief donations and supplies.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: wraps at any width, flags shown as --x/--no-x
 )
 
 
@@ -37,13 +45,61 @@ def version() -> None:
 
 
 def main() -> None:
-    """Run the CLI; an AidLedgerError prints its message (what went wrong, what to do), exit 1.
+    """Run the CLI: exit 0 done, 1 the work failed, 2 a usage error, 130 interrupted.
 
     Typer's standalone mode handles usage errors, `--help` and `typer.Exit(n)` itself (with the
-    click it bundles); only our own errors come out of it.
+    click it bundles) and turns Ctrl-C into exit 130. An AidLedgerError prints its message (what
+    went wrong, what to do); anything else is a bug: one line on stderr, the traceback in a log.
     """
     try:
         app()
     except AidLedgerError as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
         raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        _interrupted()
+    except SystemExit as exc:
+        if exc.code == 130:  # Typer's answer to Ctrl-C inside a command
+            _interrupted()
+        raise
+    except Exception as exc:
+        log = write_crash_log(exc)
+        first = (str(exc).strip().splitlines() or [""])[0]
+        typer.secho(
+            f"error: unexpected {type(exc).__name__}: {first} — the traceback is in {log}; "
+            "please report it",
+            err=True,
+            fg="red",
+        )
+        raise SystemExit(1) from None
+
+
+def _interrupted() -> None:
+    typer.secho("interrupted", err=True, fg="yellow")
+    raise SystemExit(130) from None
+
+
+def write_crash_log(exc: BaseException) -> Path:
+    """Write `exc`'s traceback under `<data dir>/logs` (a temp dir if that is unwritable)."""
+    text = "".join(traceback.format_exception(exc))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    name = f"crash-{stamp}-{os.getpid()}.log"
+    header = f"aidledger {__version__}: {' '.join(sys.argv)}\n"
+    for directory in (_data_dir() / "logs", Path(tempfile.gettempdir()) / "aidledger-logs"):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path = directory / name
+            path.write_text(header + text)
+        except OSError:
+            continue
+        return path.resolve()
+    return Path("(no writable directory for the log)")
+
+
+def _data_dir() -> Path:
+    try:
+        from ledger.config import load_settings
+
+        return load_settings().data_dir
+    except Exception:  # a broken configuration must not hide the original error
+        return Path(".aidledger")

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 import requests
 
+from ledger.config import check_rpc_url
 from ledger.errors import AidLedgerConnectionError
 
 _REFUSAL_WORDS = ("more than", "too many", "limit", "range", "exceed", "response size", "too large")
@@ -71,7 +72,7 @@ class Rpc:
         max_backoff: float = 10.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.url = url
+        self.url = check_rpc_url(url)
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff

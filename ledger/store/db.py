@@ -1,4 +1,8 @@
-"""Engines for the mirror (SQLite by default, PostgreSQL by URL) and schema migrations."""
+"""Engines for the mirror (SQLite by default, PostgreSQL by URL) and schema migrations.
+
+Every way into the mirror (`make_engine`, `upgrade`) checks the URL first, so a malformed URL,
+an unsupported kind, a missing directory, database or schema is one line saying what to do.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,18 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import create_engine
 
 from ledger.errors import AidLedgerConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+URL_FORMS = (
+    "sqlite:///path/to/mirror.sqlite3 or postgresql://user:password@host:5432/dbname "
+    "(a schema: add ?options=-csearch_path%3Dname)"
+)
 
 
 def normalise_url(url: str) -> str:
@@ -22,12 +32,68 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign-key-free speed settings and its directory."""
-    url = normalise_url(url)
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
+def _shown(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def check_database_url(url: str, data_dir: Path | None = None) -> str:
+    """The normalised URL, or an AidLedgerConfigError naming what is wrong and the forms expected.
+
+    A SQLite file whose directory is missing gets the directory when it lies under `data_dir`
+    (the default location); anywhere else a missing directory is a typo more often than not.
+    A PostgreSQL URL must name its database (without one, libpq would pick `postgres`).
+    """
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        raise AidLedgerConfigError(f"database URL {url!r} is not usable: use {URL_FORMS}") from None
+    if parsed.drivername in ("sqlite", "sqlite+pysqlite"):
+        if not parsed.database or parsed.database == ":memory:":
+            raise AidLedgerConfigError(
+                f"database URL {url!r} names no file: use sqlite:///path/to/mirror.sqlite3"
+            )
+        _sqlite_directory(Path(parsed.database), data_dir)
+        return normalise_url(url)
+    if parsed.drivername == "postgresql+psycopg":
+        if not parsed.database:
+            raise AidLedgerConfigError(
+                f"database URL {_shown(parsed)!r} names no database: add it after the host "
+                "(postgresql://user@host:5432/dbname)"
+            )
+        return normalise_url(url)
+    raise AidLedgerConfigError(
+        f"database URL {_shown(parsed)!r} is of an unsupported kind ({parsed.drivername}): "
+        f"use {URL_FORMS}"
+    )
+
+
+def _sqlite_directory(path: Path, data_dir: Path | None) -> None:
+    directory = path.parent
+    if directory.is_dir():
+        return
+    if directory.exists():
+        raise AidLedgerConfigError(
+            f"{directory} is not a directory; the mirror file {path} needs one"
+        )
+    if data_dir is not None and directory.resolve().is_relative_to(data_dir.resolve()):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise AidLedgerConfigError(
+                f"cannot create {directory} for the mirror ({exc.strerror}); "
+                "check AIDLEDGER_DATA_DIR"
+            ) from None
+        return
+    raise AidLedgerConfigError(
+        f"directory {directory} does not exist (for the mirror file {path.name}); create it, "
+        "or point AIDLEDGER_DATABASE_URL / --database-url elsewhere"
+    )
+
+
+def make_engine(url: str, data_dir: Path | None = None) -> Engine:
+    """An engine for `url` (checked as by `check_database_url`); SQLite gets WAL and speed."""
+    url = check_database_url(url, data_dir)
+    if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -40,11 +106,28 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    if url.startswith("postgresql+psycopg://"):
-        return create_engine(url, pool_pre_ping=True)
-    raise AidLedgerConfigError(
-        f"unsupported database URL {url!r}: use sqlite:///path or postgresql://user@host/db"
-    )
+    return create_engine(url, pool_pre_ping=True)
+
+
+def check_reachable(engine: Engine) -> None:
+    """Connect once: a missing database, schema, server or permission is one clear line."""
+    shown = _shown(engine.url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                schema = conn.execute(text("SELECT current_schema()")).scalar()
+                if schema is None:
+                    path = conn.execute(text("SHOW search_path")).scalar()
+                    raise AidLedgerConfigError(
+                        f"no schema of the search path ({path}) exists in the database at "
+                        f"{shown}; create it (CREATE SCHEMA name) or fix "
+                        "options=-csearch_path%3Dname in the URL"
+                    )
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise AidLedgerConfigError(
+            f"cannot open the mirror database at {shown}: {reason}"
+        ) from None
 
 
 def alembic_config(url: str) -> Config:
@@ -55,6 +138,15 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema at `url` to `revision`, the newest migration by default (idempotent)."""
+def upgrade(url: str, revision: str = "head", data_dir: Path | None = None) -> None:
+    """Bring the schema at `url` to `revision`, the newest migration by default (idempotent).
+
+    The URL is checked and the database reached before Alembic runs, so a wrong URL is one
+    line, not Alembic's traceback.
+    """
+    engine = make_engine(url, data_dir)
+    try:
+        check_reachable(engine)
+    finally:
+        engine.dispose()
     command.upgrade(alembic_config(url), revision)
