@@ -13,7 +13,7 @@ from ledger.errors import AidLedgerError
 from ledger.indexer.bulk import insert_tuples
 from ledger.indexer.handlers import HANDLERS, Context
 from ledger.indexer.prefetch import prefetch
-from ledger.indexer.prepare import Prepared
+from ledger.indexer.prepare import Entry, Prepared
 from ledger.indexer.rows import Unit
 
 T = SQLModel.metadata.tables
@@ -21,6 +21,12 @@ T = SQLModel.metadata.tables
 
 class CheckpointMovedError(AidLedgerError):
     """The checkpoint block is no longer canonical: a reorg happened below the batch."""
+
+
+class EventNotAppliedError(AidLedgerError):
+    """An event on chain that the indexer cannot apply: a bug of the indexer, since every
+    event the contracts emit must index. The batch is rolled back, so the mirror stays at its
+    last checkpoint, and indexing again stops at the same event until the indexer is fixed."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +73,16 @@ def apply_batch(conn: Connection, batch: Prepared, finality_from: int) -> Applie
     positions = {}
     for entry, a in zip(batch.entries, args, strict=True):
         unit.block = entry.block_number
-        HANDLERS[entry.name](Context(unit, entry, a))
+        try:
+            HANDLERS[entry.name](Context(unit, entry, a))
+        except Exception as exc:
+            raise EventNotAppliedError(_not_applied(state, entry, a, exc)) from exc
         positions[entry.block_number] = (a["seq"], a["head"])
-    unit.flush()
+    try:
+        unit.flush()
+    except Exception as exc:
+        where = f"the rows of blocks {batch.first}..{batch.last} (seq {batch.start_seq + 1}..)"
+        raise EventNotAppliedError(_not_applied(state, where, {}, exc)) from exc
     _insert_raw_events(conn, batch, args)
     seq, head = state["seq"], state["head"]
     block_rows = []
@@ -105,6 +118,32 @@ def apply_batch(conn: Connection, batch: Prepared, finality_from: int) -> Applie
     )
     conn.execute(delete(T["journal"]).where(T["journal"].c.block_number < finality_from))
     return Applied(batch.first, batch.last, len(batch.entries), seq)
+
+
+def _not_applied(
+    state: dict[str, Any], what: Entry | str, a: dict[str, Any], exc: Exception
+) -> str:
+    """One line: which event, what went wrong, where the mirror stays, and what to do."""
+    if isinstance(what, Entry):
+        contracts = {
+            str(state["registry_address"]).lower(): "AidRegistry",
+            str(state["fund_address"]).lower(): "FundLedger",
+            str(state["supply_address"]).lower(): "SupplyLedger",
+        }
+        contract = contracts.get(what.emitter.lower(), what.emitter)
+        what_text = (
+            f"{contract}:{what.name} seq {a.get('seq')} (block {what.block_number}, "
+            f"tx {what.tx_hash}, log {what.log_index})"
+        )
+    else:
+        what_text = what
+    reason = (str(exc).strip().splitlines() or [""])[0]
+    return (
+        f"the indexer cannot apply {what_text}: {type(exc).__name__}: {reason}. The mirror is "
+        f"unchanged at block {state['last_block']} (seq {state['seq']}). This is an indexer "
+        "bug: report it with this message; indexing again stops at the same event until the "
+        "indexer is fixed"
+    )
 
 
 _RAW_COLUMNS = (

@@ -3,22 +3,28 @@ event stops the indexer with a clear message, and nothing of the batch is writte
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
+from sqlmodel import SQLModel
 
 from ledger.chain.events import LedgerChainBrokenError
-from ledger.indexer.apply import CheckpointMovedError, apply_batch
+from ledger.indexer.apply import CheckpointMovedError, EventNotAppliedError, apply_batch
 from ledger.indexer.fetch import Batch, LogFetcher
 from ledger.indexer.prepare import prepare
 from ledger.indexer.rpc import Rpc
-from ledger.indexer.sync import ensure_state
-from tests.contracts.helpers import give
+from ledger.indexer.sync import ensure_state, sync
+from tests.contracts.helpers import allocate, events, give
 from tests.contracts.world import World
 from tests.ledger.indexer.conftest import mirror
 from tests.ledger.indexer.test_reorg import snapshot
 
 ZERO = b"\x00" * 32
+T = SQLModel.metadata.tables
 
 
 def fetched(world: World, rpc: Rpc, db_url: str) -> tuple[object, Batch]:
@@ -72,3 +78,41 @@ def test_batch_not_following_checkpoint_is_refused(world: World, rpc: Rpc, db_ur
     with engine.begin() as conn:  # type: ignore[attr-defined]
         applied = apply_batch(conn, prepare(batch, world.ledger.deployment.chain_id, 0, ZERO), 0)
     assert applied.events == world.ledger.ledger_head()[0]
+
+
+def test_event_a_handler_cannot_apply_stops_with_its_name_and_what_to_do(
+    world: World, rpc: Rpc, db_url: str, tmp_path: Path
+) -> None:
+    """A pool row deleted from the mirror: the next allocation's handler cannot find its pool.
+    The run stops naming the event, and the mirror stays at its checkpoint."""
+    give(world, 5_000)
+    engine = mirror(db_url)
+    sync(engine, rpc, world.ledger.deployment)
+    with engine.begin() as conn:
+        conn.execute(delete(T["pools"]))
+    before = snapshot(engine)
+    allocation_id = allocate(world, 1_000)
+    receipt = world.ledger.client.w3.eth.get_transaction_receipt(
+        world.ledger.client.w3.eth.get_block("latest")["transactions"][0]
+    )
+    (event,) = [e for e in events(world, receipt) if e.name == "FundsAllocated"]
+    assert event.args["allocationId"] == allocation_id
+    named = (
+        f"FundLedger:FundsAllocated seq {event.seq} (block {event.block_number}, "
+        f"tx 0x{event.tx_hash.hex()}, log {event.log_index}): KeyError"
+    )
+    with pytest.raises(EventNotAppliedError) as info:
+        sync(engine, rpc, world.ledger.deployment)
+    assert named in str(info.value)
+    assert "report it" in str(info.value)
+    assert snapshot(engine) == before
+    deployments = tmp_path / "deployments"
+    world.ledger.deployment.save(deployments)
+    command = [sys.executable, "-m", "ledger", "index", "--rpc", rpc.url]
+    command += ["--database-url", db_url, "--deployments-dir", str(deployments), "--json"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 1, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: the indexer cannot apply " + named), line
+    assert "unchanged at block" in line
+    assert snapshot(engine) == before
