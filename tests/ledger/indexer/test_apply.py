@@ -13,13 +13,14 @@ from sqlalchemy import delete
 from sqlmodel import SQLModel
 
 from ledger.chain.events import LedgerChainBrokenError
+from ledger.chain.types import EarmarkKind
 from ledger.indexer.apply import CheckpointMovedError, EventNotAppliedError, apply_batch
 from ledger.indexer.fetch import Batch, LogFetcher
 from ledger.indexer.prepare import prepare
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import ensure_state, sync
-from tests.contracts.helpers import allocate, events, give
-from tests.contracts.world import World
+from tests.contracts.helpers import events, fresh, give
+from tests.contracts.world import CNY, World
 from tests.ledger.indexer.conftest import mirror
 from tests.ledger.indexer.test_reorg import snapshot
 
@@ -91,12 +92,10 @@ def test_event_a_handler_cannot_apply_stops_with_its_name_and_what_to_do(
     with engine.begin() as conn:
         conn.execute(delete(T["pools"]))
     before = snapshot(engine)
-    allocation_id = allocate(world, 1_000)
-    receipt = world.ledger.client.w3.eth.get_transaction_receipt(
-        world.ledger.client.w3.eth.get_block("latest")["transactions"][0]
+    receipt = world.ledger.allocate_funds(
+        world.coordinator, fresh("allocation"), CNY, EarmarkKind.NONE, ZERO, 1_000, ZERO, ZERO
     )
     (event,) = [e for e in events(world, receipt) if e.name == "FundsAllocated"]
-    assert event.args["allocationId"] == allocation_id
     named = (
         f"FundLedger:FundsAllocated seq {event.seq} (block {event.block_number}, "
         f"tx 0x{event.tx_hash.hex()}, log {event.log_index}): KeyError"
