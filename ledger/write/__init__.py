@@ -1,0 +1,1 @@
+"""The one write service: staff actions become signed transactions; nothing writes SQL."""

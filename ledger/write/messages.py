@@ -1,0 +1,198 @@
+# ruff: noqa: RUF001  (Chinese text uses full-width punctuation, as it should)
+"""What a refused write means, for a clerk, in English and Chinese, naming the values.
+
+The contracts' custom errors carry the ids and numbers involved; `explain` turns them into a
+sentence with human names (from a `Namer`, e.g. the mirror's site and lot names) where known and
+short ids where not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ledger.errors import AidLedgerError, ContractRevertError
+
+# (kind of thing, id) -> a human name such as "WH-2" or "L-17", or None when unknown.
+Namer = Callable[[str, bytes], str | None]
+
+# error name -> (English, Chinese); placeholders are the error's argument names.
+_TEXTS: dict[str, tuple[str, str]] = {
+    "AccessControlUnauthorizedAccount": (
+        "Your key {account} does not hold the role this write needs; ask an administrator.",
+        "您的密钥 {account} 没有此操作所需的角色，请联系管理员授权。",
+    ),
+    "EnforcedPause": (
+        "The ledger is paused for an emergency; wait until the administrator resumes it.",
+        "账本因紧急情况已暂停，请等待管理员恢复。",
+    ),
+    "SupplyLedgerInsufficientStock": (
+        "Lot {lotId} holds {available}; you tried to take {requested}.",
+        "批次 {lotId} 仅有 {available}；您尝试取出 {requested}。",
+    ),
+    "SupplyLedgerLotNotAtSite": (
+        "Lot {lotId} is at {lotSite}, not at {siteId}.",
+        "批次 {lotId} 位于 {lotSite}，不在 {siteId}。",
+    ),
+    "SupplyLedgerOverReceipt": (
+        "Line {lineIndex} of shipment {shipmentId} carried {shipped}; you entered {received}.",
+        "货运 {shipmentId} 第 {lineIndex} 行发出 {shipped}；您录入了 {received}。",
+    ),
+    "SupplyLedgerMissingReason": (
+        "Line {lineIndex} of shipment {shipmentId} is {declared} short: give a reason.",
+        "货运 {shipmentId} 第 {lineIndex} 行短少 {declared}，请填写原因。",
+    ),
+    "SupplyLedgerUnexpectedReason": (
+        "Line {lineIndex} of shipment {shipmentId} arrived complete: remove the reason.",
+        "货运 {shipmentId} 第 {lineIndex} 行已足量到达，请删除原因。",
+    ),
+    "SupplyLedgerLineSettled": (
+        "Line {lineIndex} of shipment {shipmentId} was already received.",
+        "货运 {shipmentId} 第 {lineIndex} 行已签收。",
+    ),
+    "SupplyLedgerUnknownLine": (
+        "Shipment {shipmentId} has {lineCount} lines; there is no line {lineIndex}.",
+        "货运 {shipmentId} 共 {lineCount} 行，没有第 {lineIndex} 行。",
+    ),
+    "SupplyLedgerNeedExceeded": (
+        "Need {needId} has {remaining} left to fill; you tried to hand over {requested}.",
+        "需求 {needId} 尚缺 {remaining}；您尝试发放 {requested}。",
+    ),
+    "SupplyLedgerNeedClosed": ("Need {needId} is already closed.", "需求 {needId} 已关闭。"),
+    "SupplyLedgerNeedMismatch": (
+        "Lot {lotId} is not of the item or site that need {needId} asks for.",
+        "批次 {lotId} 与需求 {needId} 的物资或地点不符。",
+    ),
+    "SupplyLedgerSameSite": (
+        "A shipment must go to another site than {siteId}.",
+        "货运的目的地不能是出发地 {siteId}。",
+    ),
+    "SupplyLedgerInvalidSite": (
+        "Site {siteId} cannot be used here (wrong kind of site).",
+        "地点 {siteId} 不能用于此操作（地点类型不符）。",
+    ),
+    "SupplyLedgerDeadlinePassed": (
+        "The deadline is already past; choose a later date.",
+        "截止日期已过，请选择更晚的日期。",
+    ),
+    "FundLedgerInsufficientPool": (
+        "Pool {poolId} has {available} available; you tried to allocate {requested}.",
+        "资金池 {poolId} 可用 {available}；您尝试分配 {requested}。",
+    ),
+    "FundLedgerInsufficientAllocation": (
+        "Allocation {allocationId} has {remaining} left; the purchase needs {requested}.",
+        "拨款 {allocationId} 剩余 {remaining}；此次采购需要 {requested}。",
+    ),
+    "FundLedgerEarmarkMismatch": (
+        "Pool {poolId} is earmarked and cannot pay for this; choose a matching need or purpose.",
+        "资金池 {poolId} 为定向资金，不能用于此项，请选择相符的需求或用途。",
+    ),
+    "FundLedgerPledgeCurrencyMismatch": (
+        "Pledge {pledgeId} is in {pledged}; this gift is in {given}.",
+        "认捐 {pledgeId} 的币种为 {pledged}；此笔捐赠为 {given}。",
+    ),
+    "FundLedgerZeroAmount": (
+        "The amount is zero; enter the amount in minor units (e.g. fen, cents).",
+        "金额为零，请输入以最小单位（如分）计的金额。",
+    ),
+    "SupplyLedgerZeroQuantity": (
+        "The quantity is zero; enter how many units.",
+        "数量为零，请输入单位数量。",
+    ),
+}
+
+_DUPLICATE = (
+    "{id} was recorded before; nothing more is needed.",
+    "{id} 此前已记录，无需重复操作。",
+)
+_UNKNOWN = (
+    "{what} {id} is not on the ledger; check it, or record it first.",
+    "账本上没有{what_zh} {id}，请核对或先登记。",
+)
+_THINGS = {
+    "Lot": ("lot", "批次"),
+    "Site": ("site", "地点"),
+    "Item": ("item", "物资"),
+    "Need": ("need", "需求"),
+    "Shipment": ("shipment", "货运"),
+    "Allocation": ("allocation", "拨款"),
+    "Pledge": ("pledge", "认捐"),
+    "Organisation": ("organisation", "机构"),
+    "Supplier": ("supplier", "供应商"),
+}
+_ARG_KINDS = {
+    "lotId": "lot",
+    "lotSite": "site",
+    "siteId": "site",
+    "itemId": "item",
+    "needId": "need",
+    "shipmentId": "shipment",
+    "allocationId": "allocation",
+    "poolId": "pool",
+    "pledgeId": "pledge",
+    "orgId": "org",
+    "supplierId": "org",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused write explained in both languages; `error` is the decoded custom error."""
+
+    en: str
+    zh: str
+    error: ContractRevertError
+
+    def text(self, language: str = "en") -> str:
+        """The sentence in `language` ('en' or 'zh')."""
+        return self.zh if language.startswith("zh") else self.en
+
+
+class WriteRefusedError(AidLedgerError):
+    """The chain refused the write; nothing changed. Carries the explanation in both languages."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(f"{refusal.en} ({refusal.error.error})")
+        self.refusal = refusal
+
+
+def _show(name: str, value: object, namer: Namer | None) -> str:
+    if isinstance(value, bytes):
+        if len(value) == 3:
+            return value.decode("ascii", "replace")
+        kind = _ARG_KINDS.get(name, "id")
+        named = namer(kind, value) if namer else None
+        return named or "0x" + value.hex()[:8] + "…"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _templates(name: str) -> tuple[str, str] | None:
+    if name in _TEXTS:
+        return _TEXTS[name]
+    if name.endswith("DuplicateId"):
+        return _DUPLICATE
+    for contract in ("AidRegistry", "FundLedger", "SupplyLedger"):
+        thing = name.removeprefix(contract + "Unknown")
+        if thing != name and thing in _THINGS:
+            en, zh = _UNKNOWN
+            what, what_zh = _THINGS[thing]
+            return en.replace("{what}", what.capitalize()), zh.replace("{what_zh}", what_zh)
+    return None
+
+
+def explain(error: ContractRevertError, namer: Namer | None = None) -> Refusal:
+    """The clerk's sentence for a decoded custom error; unknown errors keep the decoded text."""
+    args: Mapping[str, object] = error.error_args
+    shown = {key: _show(key, value, namer) for key, value in args.items()}
+    if len(args) == 1:
+        shown.setdefault("id", next(iter(shown.values())))
+    templates = _templates(error.error)
+    if templates is None:
+        return Refusal(str(error), f"链上拒绝了此操作：{error}", error)
+    en, zh = templates
+    try:
+        return Refusal(en.format(**shown), zh.format(**shown), error)
+    except KeyError:  # an error whose arguments changed: say what the chain said
+        return Refusal(str(error), f"链上拒绝了此操作：{error}", error)
