@@ -152,7 +152,18 @@ class DevChain:
     def tx_json(self, tx_hash: bytes) -> Json | None:
         """A mined canonical transaction object, or None."""
         raw = self.db.get(TX_PREFIX + tx_hash)
-        return None if raw is None else dict(orjson.loads(raw))
+        if raw is None:
+            return None
+        out: Json = orjson.loads(raw)
+        if "blockTimestamp" not in out:  # indexed before the field was added
+            header = self.header_by_hash(bytes.fromhex(out["blockHash"][2:]))
+            out["blockTimestamp"] = None if header is None else fmt.qty(header.timestamp)
+        return out
+
+    def block_tx_hashes(self, header: Header) -> list[bytes]:
+        """The hashes of a stored block's transactions, in order."""
+        stored = orjson.loads(self.db[BLOCK_PREFIX + header.hash])
+        return [bytes.fromhex(h[2:]) for h in stored["transactions"]]
 
     def receipt_json(self, tx_hash: bytes) -> Json | None:
         """A canonical receipt object, or None."""

@@ -41,6 +41,7 @@ def transaction(tx: Tx, header: Header | None, index: int | None) -> Json:
         "nonce": qty(tx.nonce),
         "blockHash": data(header.hash) if header else None,
         "blockNumber": qty(header.block_number) if header else None,
+        "blockTimestamp": qty(header.timestamp) if header else None,
         "transactionIndex": qty(index) if index is not None else None,
         "from": data(tx.sender),
         "to": address_or_none(tx.to),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from devnet import formatters as fmt
 from devnet._types import Header
 from devnet.errors import invalid_params
 from devnet.node import Node
@@ -31,7 +32,29 @@ def get_block_by_hash(node: Node, params: list[Any]) -> Any:
 def get_block_receipts(node: Node, params: list[Any]) -> Any:
     """eth_getBlockReceipts(block): the receipts in transaction order."""
     p.expect_count(params, 1)
-    tag = p.arg(params, 0, "block")
+    header = canonical_header(node, p.arg(params, 0, "block"))
+    if header is None:
+        return None
+    return [node.chain.receipt_json(h) for h in node.chain.block_tx_hashes(header)]
+
+
+def transaction_count_by_hash(node: Node, params: list[Any]) -> Any:
+    """eth_getBlockTransactionCountByHash(hash): null when unknown."""
+    p.expect_count(params, 1)
+    header = node.chain.header_by_hash(p.block_hash(p.arg(params, 0, "block hash")))
+    return None if header is None else fmt.qty(len(node.chain.block_tx_hashes(header)))
+
+
+def transaction_count_by_number(node: Node, params: list[Any]) -> Any:
+    """eth_getBlockTransactionCountByNumber(tag): null past the head."""
+    p.expect_count(params, 1)
+    number = p.block_number(node, p.arg(params, 0, "block"))
+    header = node.chain.header_by_number(number)
+    return None if header is None else fmt.qty(len(node.chain.block_tx_hashes(header)))
+
+
+def canonical_header(node: Node, tag: Any) -> Header | None:
+    """The canonical header a block hash, number or tag names, or None."""
     header: Header | None
     if isinstance(tag, str) and len(tag) == 66:
         header = node.chain.header_by_hash(p.block_hash(tag))
@@ -39,8 +62,7 @@ def get_block_receipts(node: Node, params: list[Any]) -> Any:
         header = node.chain.header_by_number(p.block_number(node, tag))
     if header is None or not node.chain.is_canonical(header):
         return None
-    hashes = node.chain.block_json(header, False)["transactions"]
-    return [node.chain.receipt_json(bytes.fromhex(h[2:])) for h in hashes]
+    return header
 
 
 def _flag(value: Any) -> bool:
@@ -53,4 +75,6 @@ METHODS: dict[str, Handler] = {
     "eth_getBlockByNumber": get_block_by_number,
     "eth_getBlockByHash": get_block_by_hash,
     "eth_getBlockReceipts": get_block_receipts,
+    "eth_getBlockTransactionCountByHash": transaction_count_by_hash,
+    "eth_getBlockTransactionCountByNumber": transaction_count_by_number,
 }

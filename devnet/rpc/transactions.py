@@ -8,7 +8,7 @@ import rlp  # type: ignore[import-untyped]
 from eth_utils.exceptions import ValidationError
 
 from devnet import formatters as fmt
-from devnet._types import Tx
+from devnet._types import Header, Tx
 from devnet.chain import CallMessage
 from devnet.errors import INVALID_INPUT, RpcError, invalid_params
 from devnet.node import Node
@@ -89,6 +89,28 @@ def get_transaction_by_hash(node: Node, params: list[Any]) -> Any:
     return fmt.transaction(pending, None, None) if pending is not None else None
 
 
+def get_transaction_by_block_hash_and_index(node: Node, params: list[Any]) -> Any:
+    """eth_getTransactionByBlockHashAndIndex(hash, index): null when either is unknown."""
+    p.expect_count(params, 2)
+    header = node.chain.header_by_hash(p.block_hash(p.arg(params, 0, "block hash")))
+    return _by_index(node, header, p.arg(params, 1, "index"))
+
+
+def get_transaction_by_block_number_and_index(node: Node, params: list[Any]) -> Any:
+    """eth_getTransactionByBlockNumberAndIndex(tag, index): null when either is unknown."""
+    p.expect_count(params, 2)
+    number = p.block_number(node, p.arg(params, 0, "block"))
+    return _by_index(node, node.chain.header_by_number(number), p.arg(params, 1, "index"))
+
+
+def _by_index(node: Node, header: Header | None, index: Any) -> Any:
+    position = p.quantity(index, "index")
+    if header is None or not node.chain.is_canonical(header):
+        return None
+    hashes = node.chain.block_tx_hashes(header)
+    return node.chain.tx_json(hashes[position]) if position < len(hashes) else None
+
+
 def get_transaction_receipt(node: Node, params: list[Any]) -> Any:
     """eth_getTransactionReceipt(hash): null until the block holding it is durable."""
     p.expect_count(params, 1)
@@ -100,5 +122,7 @@ METHODS: dict[str, Handler] = {
     "eth_sendRawTransaction": send_raw_transaction,
     "eth_sendTransaction": send_transaction,
     "eth_getTransactionByHash": get_transaction_by_hash,
+    "eth_getTransactionByBlockHashAndIndex": get_transaction_by_block_hash_and_index,
+    "eth_getTransactionByBlockNumberAndIndex": get_transaction_by_block_number_and_index,
     "eth_getTransactionReceipt": get_transaction_receipt,
 }
