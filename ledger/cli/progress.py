@@ -13,7 +13,6 @@ from rich.progress import (
     TaskID,
     TaskProgressColumn,
     TextColumn,
-    TimeRemainingColumn,
 )
 
 from ledger.indexer.apply import Applied
@@ -89,6 +88,13 @@ class IndexProgress:
         elapsed = time.monotonic() - self.started
         return self.events / elapsed if elapsed > 0 else 0.0
 
+    def _left(self, total: int, done: int) -> str:
+        """`about 2:05 left` at the block rate so far; empty when done."""
+        elapsed = time.monotonic() - self.started
+        if done >= total or done <= 0 or elapsed <= 0:
+            return ""
+        return f"about {duration((total - done) * elapsed / done)} left"
+
     def _update_bar(self, applied: Applied, target: int) -> None:
         assert self.first_block is not None
         total = max(1, target - self.first_block + 1)
@@ -98,6 +104,7 @@ class IndexProgress:
             "target": count(target),
             "events": count(self.events),
             "rate": count(self._rate()),
+            "left": self._left(total, done),
         }
         if self._bar is None:
             self._bar = Progress(
@@ -105,7 +112,7 @@ class IndexProgress:
                 BarColumn(),
                 TaskProgressColumn(),
                 TextColumn("{task.fields[events]} events, {task.fields[rate]} events/s"),
-                TimeRemainingColumn(),
+                TextColumn("{task.fields[left]}"),
                 console=Console(file=self.stream, force_terminal=True),
             )
             self._bar.start()
@@ -121,11 +128,11 @@ class IndexProgress:
         assert self.first_block is not None
         total = max(1, target - self.first_block + 1)
         done = min(total, applied.last - self.first_block + 1)
-        rate = done / (now - self.started) if now > self.started else 0.0
-        left = f", about {duration((total - done) / rate)} left" if rate and done < total else ""
+        left = self._left(total, done)
         self._say(
             f"block {count(applied.last)}/{count(target)} ({100 * done / total:.1f}%), "
-            f"{count(self.events)} events, {count(self._rate())} events/s{left}"
+            f"{count(self.events)} events, {count(self._rate())} events/s"
+            + (f", {left}" if left else "")
         )
 
     def _follow_line(self, applied: Applied) -> None:
