@@ -19,6 +19,8 @@ def allocate(unit: Unit, pool_id: str, allocation_id: str, amount: int) -> None:
     """Step 1: take `amount` from the pool's gifts with money left, lowest seq first."""
     gifts, links = unit["gifts"], unit["gift_allocations"]
     links.mark_new_group("allocation_id", allocation_id)
+    if amount == 0:
+        return  # no money moved: no rows
     for gift in gifts.ordered("pool_id", pool_id, "seq", "unallocated"):
         take = min(amount, gift["unallocated"])
         gifts.add(gift, unallocated=-take)
