@@ -120,7 +120,7 @@ def check_reachable(engine: Engine) -> None:
                     path = conn.execute(text("SHOW search_path")).scalar()
                     raise AidLedgerConfigError(
                         f"no schema of the search path ({path}) exists in the database at "
-                        f"{shown}; create it (CREATE SCHEMA name) or fix "
+                        f"{shown}; create it (CREATE SCHEMA {path}) or fix "
                         "options=-csearch_path%3Dname in the URL"
                     )
     except DBAPIError as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.config import load_settings
+from ledger.config import check_rpc_url, load_settings
 from ledger.errors import AidLedgerConfigError
 
 
@@ -35,3 +35,31 @@ def test_bad_toml_says_which_file(tmp_path: Path) -> None:
     config.write_text("rpc_url = = 1")
     with pytest.raises(AidLedgerConfigError, match=r"aidledger\.toml is not valid TOML"):
         load_settings(config)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8545", "https://rpc.example.org/v1/key", "http://node:80"]
+)
+def test_rpc_url_accepted(url: str) -> None:
+    assert check_rpc_url(url) == url
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("localhost:8545", "no scheme"),
+        ("127.0.0.1:8545", "no scheme"),
+        ("notaurl", "no scheme"),
+        ("ws://127.0.0.1:8545", "WebSocket"),
+        ("wss://rpc.example.org", "WebSocket"),
+        ("ftp://host:21", "not an HTTP URL"),
+        ("http://", "not an HTTP URL"),
+        ("http://host:port", "not an HTTP URL"),
+    ],
+)
+def test_rpc_url_refused_with_the_form_expected(url: str, why: str) -> None:
+    with pytest.raises(AidLedgerConfigError) as caught:
+        check_rpc_url(url)
+    message = str(caught.value)
+    assert why in message and "http://host:port or https://host:port" in message
+    assert "\n" not in message
