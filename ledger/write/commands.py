@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from eth_abi import encode
+from eth_typing import ChecksumAddress
+from eth_utils import keccak
 from web3.contract.contract import ContractFunction
 
 from ledger.chain.bindings import AidLedger
@@ -52,6 +55,11 @@ class Command:
     def record_id(self) -> bytes:
         """The bytes32 id this write records under."""
         return derive_id(self.namespace, self.source)
+
+    @property
+    def topics(self) -> tuple[bytes, ...]:
+        """The indexed arguments (after the event's topic0) that find this write on chain."""
+        return (self.record_id,)
 
     def call(self, ledger: AidLedger) -> ContractFunction:
         """The contract call that performs this write."""
@@ -434,3 +442,65 @@ class Attest(Command):
             self.covered_seq,
             self.covered_head,
         )
+
+
+@dataclass(frozen=True)
+class ChangeRole(Command):
+    """Admin: grant or revoke a role; a site's operator role is `operatorRole(siteId)`.
+
+    Granting a role held already, or revoking one not held, changes nothing and emits nothing.
+    """
+
+    role: bytes
+    account: ChecksumAddress
+    grant: bool = True
+    contract: ClassVar[str] = "registry"
+    event: ClassVar[str] = "RoleChanged"
+
+    @property
+    def record_id(self) -> bytes:
+        """The role."""
+        return self.role
+
+    @property
+    def topics(self) -> tuple[bytes, ...]:
+        """Role and account."""
+        return (self.role, bytes(12) + bytes.fromhex(self.account[2:]))
+
+    def call(self, ledger: AidLedger) -> ContractFunction:
+        """grantRole or revokeRole."""
+        fn = (
+            ledger.registry.functions.grantRole
+            if self.grant
+            else ledger.registry.functions.revokeRole
+        )
+        return fn(self.role, self.account)
+
+
+def operator_role(site_id: bytes) -> bytes:
+    """A site's operator role, as `AidRegistry.operatorRole(siteId)` computes it."""
+    return keccak(encode(["string", "bytes32"], ["AIDLEDGER_SITE_OPERATOR", site_id]))
+
+
+@dataclass(frozen=True)
+class GrantSiteOperator(Command):
+    """Admin: make `account` an operator of a registered site."""
+
+    site_id: bytes
+    account: ChecksumAddress
+    contract: ClassVar[str] = "registry"
+    event: ClassVar[str] = "RoleChanged"
+
+    @property
+    def record_id(self) -> bytes:
+        """The site's operator role."""
+        return operator_role(self.site_id)
+
+    @property
+    def topics(self) -> tuple[bytes, ...]:
+        """Role and account."""
+        return (self.record_id, bytes(12) + bytes.fromhex(self.account[2:]))
+
+    def call(self, ledger: AidLedger) -> ContractFunction:
+        """grantSiteOperator."""
+        return ledger.registry.functions.grantSiteOperator(self.site_id, self.account)

@@ -73,7 +73,7 @@ class WriteService:
         logs = self.ledger.client.w3.eth.get_logs(
             {
                 "address": address,
-                "topics": ["0x" + _topic0(command.event).hex(), "0x" + command.record_id.hex()],
+                "topics": ["0x" + t.hex() for t in (_topic0(command.event), *command.topics)],
                 "fromBlock": self.ledger.deployment.deployment_block,
                 "toBlock": "latest",
             }
