@@ -65,51 +65,44 @@ contract AidRegistry is IAidRegistry, AccessControl, Pausable {
         if (fund == address(0) || supply == address(0)) revert AidRegistryZeroAddress();
         _fundLedger = fund;
         _supplyLedger = supply;
-        (uint64 seq, bytes32 head) = _advance(keccak256(abi.encode(LedgersBound.selector, fund, supply, msg.sender)));
-        emit LedgersBound(fund, supply, msg.sender, seq, head);
+        _emitLedgersBound(fund, supply);
     }
 
     /// @inheritdoc IAidRegistry
     function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _pause();
-        (uint64 seq, bytes32 head) = _advanceUnpaused(keccak256(abi.encode(PauseChanged.selector, true, msg.sender)));
-        emit PauseChanged(true, msg.sender, seq, head);
+        _emitPauseChanged(true);
     }
 
     /// @inheritdoc IAidRegistry
     function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
         _unpause();
-        (uint64 seq, bytes32 head) = _advance(keccak256(abi.encode(PauseChanged.selector, false, msg.sender)));
-        emit PauseChanged(false, msg.sender, seq, head);
+        _emitPauseChanged(false);
     }
 
     /// @inheritdoc IAidRegistry
-    function registerOrganisation(bytes32 orgId, OrgKind kind, string calldata name)
+    function registerOrganisation(bytes32 orgId, uint8 kind, string calldata name)
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
         _requireNewId(orgId, _organisations[orgId]);
-        if (kind == OrgKind.None) revert AidRegistryInvalidKind(uint8(kind));
+        if (kind == uint8(OrgKind.None) || kind > uint8(type(OrgKind).max)) revert AidRegistryInvalidKind(kind);
         if (bytes(name).length == 0) revert AidRegistryEmptyText();
         _organisations[orgId] = true;
-        (uint64 seq, bytes32 head) =
-            _advance(keccak256(abi.encode(OrganisationRegistered.selector, orgId, kind, name, msg.sender)));
-        emit OrganisationRegistered(orgId, kind, name, msg.sender, seq, head);
+        _emitOrganisationRegistered(orgId, OrgKind(kind), name);
     }
 
     /// @inheritdoc IAidRegistry
-    function registerSite(bytes32 siteId, bytes32 orgId, SiteKind kind, bytes8 region, string calldata name)
+    function registerSite(bytes32 siteId, bytes32 orgId, uint8 kind, bytes8 region, string calldata name)
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
         _requireNewId(siteId, _sites[siteId].kind != SiteKind.None);
         if (!_organisations[orgId]) revert AidRegistryUnknownOrganisation(orgId);
-        if (kind == SiteKind.None) revert AidRegistryInvalidKind(uint8(kind));
+        if (kind == uint8(SiteKind.None) || kind > uint8(type(SiteKind).max)) revert AidRegistryInvalidKind(kind);
         if (bytes(name).length == 0) revert AidRegistryEmptyText();
-        _sites[siteId] = SiteRecord(kind, region, orgId);
-        (uint64 seq, bytes32 head) =
-            _advance(keccak256(abi.encode(SiteRegistered.selector, siteId, orgId, kind, region, name, msg.sender)));
-        emit SiteRegistered(siteId, orgId, kind, region, name, msg.sender, seq, head);
+        _sites[siteId] = SiteRecord(SiteKind(kind), region, orgId);
+        _emitSiteRegistered(siteId, orgId, SiteKind(kind), region, name);
     }
 
     /// @inheritdoc IAidRegistry
@@ -126,9 +119,7 @@ contract AidRegistry is IAidRegistry, AccessControl, Pausable {
         _requireNewId(itemId, _items[itemId].exists);
         if (bytes(unit).length == 0 || bytes(name).length == 0) revert AidRegistryEmptyText();
         _items[itemId] = ItemRecord(true, category);
-        (uint64 seq, bytes32 head) =
-            _advance(keccak256(abi.encode(ItemRegistered.selector, itemId, category, unit, name, msg.sender)));
-        emit ItemRegistered(itemId, category, unit, name, msg.sender, seq, head);
+        _emitItemRegistered(itemId, category, unit, name);
     }
 
     /// @inheritdoc IAidRegistry
@@ -146,21 +137,7 @@ contract AidRegistry is IAidRegistry, AccessControl, Pausable {
         }
         if (coveredSeq > _seq) revert AidRegistryFutureSequence(coveredSeq, _seq);
         _attestations[attestationId] = true;
-        (uint64 seq, bytes32 head) = _advance(
-            keccak256(
-                abi.encode(
-                    AttestationPosted.selector,
-                    attestationId,
-                    reportHash,
-                    fromBlock,
-                    toBlock,
-                    coveredSeq,
-                    coveredHead,
-                    msg.sender
-                )
-            )
-        );
-        emit AttestationPosted(attestationId, reportHash, fromBlock, toBlock, coveredSeq, coveredHead, msg.sender, seq, head);
+        _emitAttestationPosted(attestationId, reportHash, fromBlock, toBlock, coveredSeq, coveredHead);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -241,19 +218,84 @@ contract AidRegistry is IAidRegistry, AccessControl, Pausable {
     /// @dev Every role change is also a sequenced ledger event, so the role history is in the record.
     function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
         granted = super._grantRole(role, account);
-        if (granted) _recordRoleChange(role, account, true);
+        if (granted) _emitRoleChanged(role, account, true);
     }
 
     function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
         revoked = super._revokeRole(role, account);
-        if (revoked) _recordRoleChange(role, account, false);
+        if (revoked) _emitRoleChanged(role, account, false);
     }
 
-    function _recordRoleChange(bytes32 role, address account, bool granted) private {
+    /*//////////////////////////////////////////////////////////////
+                     EVENTS (each sequenced and emitted once)
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Recorded even while paused, like the pause: the role history must be complete.
+    function _emitRoleChanged(bytes32 role, address account, bool granted) private {
         (uint64 seq, bytes32 head) =
             _advanceUnpaused(keccak256(abi.encode(RoleChanged.selector, role, account, granted, msg.sender)));
         emit RoleChanged(role, account, granted, msg.sender, seq, head);
     }
+
+    function _emitLedgersBound(address fund, address supply) private {
+        (uint64 seq, bytes32 head) = _advance(keccak256(abi.encode(LedgersBound.selector, fund, supply, msg.sender)));
+        emit LedgersBound(fund, supply, msg.sender, seq, head);
+    }
+
+    /// @dev Recorded even while paused: the pause itself must be in the record.
+    function _emitPauseChanged(bool paused_) private {
+        (uint64 seq, bytes32 head) = _advanceUnpaused(keccak256(abi.encode(PauseChanged.selector, paused_, msg.sender)));
+        emit PauseChanged(paused_, msg.sender, seq, head);
+    }
+
+    function _emitOrganisationRegistered(bytes32 orgId, OrgKind kind, string calldata name) private {
+        (uint64 seq, bytes32 head) =
+            _advance(keccak256(abi.encode(OrganisationRegistered.selector, orgId, kind, name, msg.sender)));
+        emit OrganisationRegistered(orgId, kind, name, msg.sender, seq, head);
+    }
+
+    function _emitSiteRegistered(bytes32 siteId, bytes32 orgId, SiteKind kind, bytes8 region, string calldata name)
+        private
+    {
+        (uint64 seq, bytes32 head) =
+            _advance(keccak256(abi.encode(SiteRegistered.selector, siteId, orgId, kind, region, name, msg.sender)));
+        emit SiteRegistered(siteId, orgId, kind, region, name, msg.sender, seq, head);
+    }
+
+    function _emitItemRegistered(bytes32 itemId, bytes32 category, string calldata unit, string calldata name) private {
+        (uint64 seq, bytes32 head) =
+            _advance(keccak256(abi.encode(ItemRegistered.selector, itemId, category, unit, name, msg.sender)));
+        emit ItemRegistered(itemId, category, unit, name, msg.sender, seq, head);
+    }
+
+    function _emitAttestationPosted(
+        bytes32 attestationId,
+        bytes32 reportHash,
+        uint64 fromBlock,
+        uint64 toBlock,
+        uint64 coveredSeq,
+        bytes32 coveredHead
+    ) private {
+        (uint64 seq, bytes32 head) = _advance(
+            keccak256(
+                abi.encode(
+                    AttestationPosted.selector,
+                    attestationId,
+                    reportHash,
+                    fromBlock,
+                    toBlock,
+                    coveredSeq,
+                    coveredHead,
+                    msg.sender
+                )
+            )
+        );
+        emit AttestationPosted(attestationId, reportHash, fromBlock, toBlock, coveredSeq, coveredHead, msg.sender, seq, head);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 CHECKS
+    //////////////////////////////////////////////////////////////*/
 
     function _requireNewId(bytes32 id, bool taken) private pure {
         if (id == bytes32(0)) revert AidRegistryZeroId();

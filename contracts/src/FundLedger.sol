@@ -62,24 +62,17 @@ contract FundLedger is IFundLedger, LedgerBase {
         bytes32 pledgeId,
         bytes3 currency,
         uint128 amount,
-        EarmarkKind earmarkKind,
+        uint8 earmarkKind,
         bytes32 earmark,
         bytes32 donorCommitment,
         uint64 dueDate
     ) external onlyRole(_INTAKE_ROLE) {
         _requireNewId(pledgeId, _pledges[pledgeId].amount != 0);
         _requireMoney(currency, amount);
-        _requireEarmark(earmarkKind, earmark);
+        EarmarkKind kind = _requireEarmark(earmarkKind, earmark);
         if (donorCommitment == bytes32(0)) revert FundLedgerMissingDonorCommitment(pledgeId);
         _pledges[pledgeId] = Pledge(currency, amount, 0);
-        (uint64 seq, bytes32 head) = _sequence(
-            keccak256(
-                abi.encode(
-                    PledgeRecorded.selector, pledgeId, msg.sender, currency, amount, earmarkKind, earmark, donorCommitment, dueDate
-                )
-            )
-        );
-        emit PledgeRecorded(pledgeId, msg.sender, currency, amount, earmarkKind, earmark, donorCommitment, dueDate, seq, head);
+        _emitPledgeRecorded(pledgeId, currency, amount, kind, earmark, donorCommitment, dueDate);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -90,7 +83,7 @@ contract FundLedger is IFundLedger, LedgerBase {
     function allocateFunds(
         bytes32 allocationId,
         bytes3 currency,
-        EarmarkKind earmarkKind,
+        uint8 earmarkKind,
         bytes32 earmark,
         uint128 amount,
         bytes32 needId,
@@ -98,17 +91,15 @@ contract FundLedger is IFundLedger, LedgerBase {
     ) external onlyRole(_COORDINATOR_ROLE) {
         _requireNewId(allocationId, _allocations[allocationId].amount != 0);
         _requireMoney(currency, amount);
-        bytes32 id = poolId(currency, earmarkKind, earmark);
+        EarmarkKind kind = _requireEarmarkKind(earmarkKind);
+        bytes32 id = poolId(currency, kind, earmark);
         Pool storage p = _pools[id];
         uint128 available = p.received - p.allocated;
         if (amount > available) revert FundLedgerInsufficientPool(id, available, amount);
-        _requireEarmarkServed(id, earmarkKind, earmark, needId, purpose);
+        _requireEarmarkServed(id, kind, earmark, needId, purpose);
         p.allocated += amount;
-        _allocations[allocationId] = Allocation(id, amount, 0, 0, earmarkKind, earmark);
-        (uint64 seq, bytes32 head) = _sequence(
-            keccak256(abi.encode(FundsAllocated.selector, allocationId, id, msg.sender, amount, needId, purpose))
-        );
-        emit FundsAllocated(allocationId, id, msg.sender, amount, needId, purpose, seq, head);
+        _allocations[allocationId] = Allocation(id, amount, 0, 0, kind, earmark);
+        _emitFundsAllocated(allocationId, id, amount, needId, purpose);
     }
 
     /// @inheritdoc IFundLedger
@@ -119,10 +110,7 @@ contract FundLedger is IFundLedger, LedgerBase {
         if (remaining == 0) revert FundLedgerInsufficientAllocation(allocationId, 0, 1);
         a.released += remaining;
         _pools[a.poolId].allocated -= remaining;
-        (uint64 seq, bytes32 head) = _sequence(
-            keccak256(abi.encode(AllocationReleased.selector, allocationId, a.poolId, msg.sender, remaining))
-        );
-        emit AllocationReleased(allocationId, a.poolId, msg.sender, remaining, seq, head);
+        _emitAllocationReleased(allocationId, a.poolId, remaining);
     }
 
     /// @inheritdoc IFundLedger
@@ -130,6 +118,7 @@ contract FundLedger is IFundLedger, LedgerBase {
         external
     {
         if (msg.sender != registry.supplyLedger()) revert FundLedgerNotSupplyLedger(msg.sender);
+        _requireAmount(amount);
         Allocation storage a = _allocations[allocationId];
         if (a.amount == 0) revert FundLedgerUnknownAllocation(allocationId);
         uint128 remaining = a.amount - a.spent - a.released;
@@ -138,9 +127,7 @@ contract FundLedger is IFundLedger, LedgerBase {
             revert FundLedgerEarmarkMismatch(a.poolId, a.earmarkKind, a.earmark, itemCategory);
         }
         a.spent += amount;
-        (uint64 seq, bytes32 head) =
-            _sequence(keccak256(abi.encode(AllocationSpent.selector, allocationId, purchaseId, actor, amount)));
-        emit AllocationSpent(allocationId, purchaseId, actor, amount, seq, head);
+        _emitAllocationSpent(allocationId, purchaseId, actor, amount);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -186,16 +173,22 @@ contract FundLedger is IFundLedger, LedgerBase {
     function _recordGift(GiftInput calldata g) private {
         _requireNewId(g.giftId, _gifts[g.giftId]);
         _requireMoney(g.currency, g.amount);
-        _requireEarmark(g.earmarkKind, g.earmark);
+        EarmarkKind kind = _requireEarmark(g.earmarkKind, g.earmark);
         if (g.donorCommitment == bytes32(0)) revert FundLedgerMissingDonorCommitment(g.giftId);
         if (g.pledgeId != bytes32(0)) _payPledge(g.pledgeId, g.currency, g.amount);
-        bytes32 id = poolId(g.currency, g.earmarkKind, g.earmark);
+        bytes32 id = poolId(g.currency, kind, g.earmark);
+        Pool storage p = _pools[id];
+        _requireTotal(id, p.received, g.amount);
         _gifts[g.giftId] = true;
-        _pools[id].received += g.amount;
-        _emitGift(g, id);
+        p.received += g.amount;
+        _emitGiftRecorded(g, id, kind);
     }
 
-    function _emitGift(GiftInput calldata g, bytes32 id) private {
+    /*//////////////////////////////////////////////////////////////
+                     EVENTS (each sequenced and emitted once)
+    //////////////////////////////////////////////////////////////*/
+
+    function _emitGiftRecorded(GiftInput calldata g, bytes32 id, EarmarkKind kind) private {
         (uint64 seq, bytes32 head) = _sequence(
             keccak256(
                 abi.encode(
@@ -205,7 +198,7 @@ contract FundLedger is IFundLedger, LedgerBase {
                     msg.sender,
                     g.currency,
                     g.amount,
-                    g.earmarkKind,
+                    kind,
                     g.earmark,
                     g.evidenceHash,
                     g.donorCommitment,
@@ -220,7 +213,7 @@ contract FundLedger is IFundLedger, LedgerBase {
             msg.sender,
             g.currency,
             g.amount,
-            g.earmarkKind,
+            kind,
             g.earmark,
             g.evidenceHash,
             g.donorCommitment,
@@ -231,10 +224,55 @@ contract FundLedger is IFundLedger, LedgerBase {
         );
     }
 
+    function _emitPledgeRecorded(
+        bytes32 pledgeId,
+        bytes3 currency,
+        uint128 amount,
+        EarmarkKind kind,
+        bytes32 earmark,
+        bytes32 donorCommitment,
+        uint64 dueDate
+    ) private {
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(
+                abi.encode(
+                    PledgeRecorded.selector, pledgeId, msg.sender, currency, amount, kind, earmark, donorCommitment, dueDate
+                )
+            )
+        );
+        emit PledgeRecorded(pledgeId, msg.sender, currency, amount, kind, earmark, donorCommitment, dueDate, seq, head);
+    }
+
+    function _emitFundsAllocated(bytes32 allocationId, bytes32 id, uint128 amount, bytes32 needId, bytes32 purpose)
+        private
+    {
+        (uint64 seq, bytes32 head) = _sequence(
+            keccak256(abi.encode(FundsAllocated.selector, allocationId, id, msg.sender, amount, needId, purpose))
+        );
+        emit FundsAllocated(allocationId, id, msg.sender, amount, needId, purpose, seq, head);
+    }
+
+    function _emitAllocationReleased(bytes32 allocationId, bytes32 id, uint128 amount) private {
+        (uint64 seq, bytes32 head) =
+            _sequence(keccak256(abi.encode(AllocationReleased.selector, allocationId, id, msg.sender, amount)));
+        emit AllocationReleased(allocationId, id, msg.sender, amount, seq, head);
+    }
+
+    function _emitAllocationSpent(bytes32 allocationId, bytes32 purchaseId, address actor, uint128 amount) private {
+        (uint64 seq, bytes32 head) =
+            _sequence(keccak256(abi.encode(AllocationSpent.selector, allocationId, purchaseId, actor, amount)));
+        emit AllocationSpent(allocationId, purchaseId, actor, amount, seq, head);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 CHECKS
+    //////////////////////////////////////////////////////////////*/
+
     function _payPledge(bytes32 pledgeId, bytes3 currency, uint128 amount) private {
         Pledge storage p = _pledges[pledgeId];
         if (p.amount == 0) revert FundLedgerUnknownPledge(pledgeId);
         if (p.currency != currency) revert FundLedgerPledgeCurrencyMismatch(pledgeId, p.currency, currency);
+        _requireTotal(pledgeId, p.paid, amount);
         p.paid += amount;
     }
 
@@ -267,13 +305,30 @@ contract FundLedger is IFundLedger, LedgerBase {
     }
 
     function _requireMoney(bytes3 currency, uint128 amount) private pure {
-        if (amount == 0) revert FundLedgerZeroAmount();
+        _requireAmount(amount);
         for (uint256 i = 0; i < 3; ++i) {
             if (currency[i] < 0x41 || currency[i] > 0x5A) revert FundLedgerInvalidCurrency(currency);
         }
     }
 
-    function _requireEarmark(EarmarkKind kind, bytes32 earmark) private pure {
-        if ((kind == EarmarkKind.None) != (earmark == bytes32(0))) revert FundLedgerInvalidEarmark(kind, earmark);
+    /// @dev Every amount a write takes: non-zero and at most MAX_VALUE.
+    function _requireAmount(uint256 amount) private pure {
+        if (amount == 0) revert FundLedgerZeroAmount();
+        if (amount > MAX_VALUE) revert FundLedgerAmountTooLarge(amount, MAX_VALUE);
+    }
+
+    /// @dev A running total (pool received, pledge paid) may not pass MAX_VALUE.
+    function _requireTotal(bytes32 id, uint256 total, uint256 amount) private pure {
+        if (total + amount > MAX_VALUE) revert FundLedgerTotalTooLarge(id, total, amount, MAX_VALUE);
+    }
+
+    function _requireEarmarkKind(uint8 kind) private pure returns (EarmarkKind) {
+        if (kind > uint8(type(EarmarkKind).max)) revert FundLedgerInvalidEarmarkKind(kind);
+        return EarmarkKind(kind);
+    }
+
+    function _requireEarmark(uint8 kind, bytes32 earmark) private pure returns (EarmarkKind checked) {
+        checked = _requireEarmarkKind(kind);
+        if ((checked == EarmarkKind.None) != (earmark == bytes32(0))) revert FundLedgerInvalidEarmark(checked, earmark);
     }
 }

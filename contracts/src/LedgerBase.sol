@@ -10,6 +10,10 @@ abstract contract LedgerBase {
     /// @notice The registry holding roles, sites, items and the sequencer.
     IAidRegistry public immutable registry;
 
+    /// @notice The largest amount, quantity or running total a ledger accepts: 2^63 - 1, the
+    /// largest signed 64-bit integer, so that every value on chain fits the mirror's BIGINT columns.
+    uint256 public constant MAX_VALUE = uint256(uint64(type(int64).max));
+
     bytes32 internal constant _INTAKE_ROLE = keccak256("AIDLEDGER_INTAKE");
     bytes32 internal constant _COORDINATOR_ROLE = keccak256("AIDLEDGER_COORDINATOR");
 

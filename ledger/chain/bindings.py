@@ -31,6 +31,9 @@ DEFAULT_ADMIN_ROLE = b"\x00" * 32
 INTAKE_ROLE = keccak(text="AIDLEDGER_INTAKE")
 COORDINATOR_ROLE = keccak(text="AIDLEDGER_COORDINATOR")
 AUDITOR_ROLE = keccak(text="AIDLEDGER_AUDITOR")
+MAX_VALUE = 2**63 - 1
+"""The largest amount, quantity or running total the ledgers accept (the contracts' MAX_VALUE):
+the largest signed 64-bit integer, so every value on chain fits the mirror's BIGINT columns."""
 
 
 @dataclass

@@ -30,6 +30,16 @@ _HINTS: dict[type[ContractRevertError], str] = {
     InvalidInputError: "correct the input and try again",
 }
 
+# Refusals whose cure is not the generic one for their class, by error-name suffix.
+_NAME_HINTS: dict[str, str] = {
+    "TooLarge": (
+        "the ledger caps every amount, quantity and running total at 9223372036854775807 "
+        "(2^63 - 1) so that the public mirror can store it; record a smaller value"
+    ),
+    "ZeroAmount": "an amount of zero records nothing; give an amount of at least 1",
+    "ZeroQuantity": "a quantity of zero records nothing; give a quantity of at least 1",
+}
+
 
 def _type_string(param: dict[str, Any]) -> str:
     if param["type"].startswith("tuple"):
@@ -98,7 +108,8 @@ def decode_revert(data: bytes) -> ContractRevertError:
         f"{n}={_show(t, v)}" for n, t, v in zip(names, types, values, strict=True)
     )
     kind = _classify(name)
-    return kind(f"{name}({shown_args}): {_HINTS[kind]}", name, args)
+    hint = next((h for suffix, h in _NAME_HINTS.items() if name.endswith(suffix)), _HINTS[kind])
+    return kind(f"{name}({shown_args}): {hint}", name, args)
 
 
 def revert_data_from(exc: BaseException) -> bytes | None:

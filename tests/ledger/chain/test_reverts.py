@@ -66,3 +66,37 @@ def test_revert_data_from_web3_exception_shapes() -> None:
     assert revert_data_from(FakeError("0x1234")) == b"\x12\x34"
     assert revert_data_from(FakeError({"data": "0xff"})) == b"\xff"
     assert revert_data_from(FakeError(None)) is None
+
+
+def test_values_above_the_cap_say_what_the_cap_is() -> None:
+    error = decode_revert(
+        _data(
+            "SupplyLedgerTotalTooLarge(bytes32,uint256,uint256,uint256)",
+            ["bytes32", "uint256", "uint256", "uint256"],
+            [b"\x03" * 32, 2**63 - 2, 2, 2**63 - 1],
+        )
+    )
+    assert isinstance(error, InvalidInputError)
+    assert error.error_args == {
+        "lotId": b"\x03" * 32,
+        "total": 2**63 - 2,
+        "quantity": 2,
+        "max": 2**63 - 1,
+    }
+    assert "caps every amount, quantity and running total at 9223372036854775807" in str(error)
+
+
+def test_every_new_refusal_decodes_from_the_built_abi() -> None:
+    cases: dict[str, tuple[list[str], list[object], str]] = {
+        "FundLedgerZeroAmount()": ([], [], "at least 1"),
+        "FundLedgerAmountTooLarge(uint256,uint256)": (["uint256"] * 2, [2**63, 2**63 - 1], "caps"),
+        "FundLedgerInvalidEarmarkKind(uint8)": (["uint8"], [4], "kind=4"),
+        "SupplyLedgerInvalidPriority(uint8)": (["uint8"], [9], "priority=9"),
+        "SupplyLedgerInvalidUnit(uint8)": (["uint8"], [3], "unit=3"),
+        "SupplyLedgerZeroBeneficiaries()": ([], [], "correct the input"),
+        "SupplyLedgerZeroQuantity()": ([], [], "at least 1"),
+    }
+    for signature, (types, values, shown) in cases.items():
+        error = decode_revert(_data(signature, types, values))
+        assert isinstance(error, InvalidInputError), signature
+        assert error.error == signature.split("(")[0] and shown in str(error), str(error)
