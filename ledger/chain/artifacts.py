@@ -16,11 +16,15 @@ CONTRACT_NAMES = ("AidRegistry", "FundLedger", "SupplyLedger")
 
 
 def artifacts_dir() -> Path:
-    """Where artifacts live: `AIDLEDGER_ARTIFACTS_DIR`, else `contracts/build` of this checkout."""
+    """Where artifacts live: `AIDLEDGER_ARTIFACTS_DIR`, else the package's `artifacts` folder.
+
+    In a checkout `ledger/chain/artifacts` is a symbolic link to `contracts/build`; an installed
+    wheel carries copies of the deployable contracts' artifacts there (pyproject package data).
+    """
     override = os.environ.get("AIDLEDGER_ARTIFACTS_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "contracts" / "build"
+    return Path(__file__).with_name("artifacts")
 
 
 @dataclass(frozen=True)
