@@ -6,18 +6,20 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+import traceback
+from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from ledger.chain.events import LedgerChainBrokenError
 from ledger.errors import AidLedgerConnectionError, AidLedgerError
 from ledger.indexer.fetch import LogFetcher, ReorgDuringFetchError
 from ledger.indexer.prepare import Prepared, prepare
-from ledger.indexer.rpc import RangeRefusedError, Rpc, RpcError, RpcTimeoutError
+from ledger.indexer.rpc import Rpc, RpcError
 from ledger.indexer.views import ledger_head_at
 
 
@@ -25,18 +27,49 @@ class IncompleteLogsError(AidLedgerConnectionError):
     """The node's logs and its contract state disagree: it serves logs it has not got yet."""
 
 
-_ERRORS: dict[str, type[AidLedgerError]] = {
-    cls.__name__: cls
-    for cls in (
-        ReorgDuringFetchError,
-        IncompleteLogsError,
-        LedgerChainBrokenError,
-        RangeRefusedError,
-        RpcTimeoutError,
-        RpcError,
-        AidLedgerConnectionError,
-    )
-}
+class WorkerError(AidLedgerError):
+    """An error of the worker process that could not cross to the indexer as itself."""
+
+
+class WorkerTracebackError(Exception):
+    """The worker's traceback, attached as the `__cause__` of the error it raised."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.text}"""'
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An exception of the worker, pickled with its traceback as text."""
+
+    pickled: bytes | None
+    name: str
+    message: str
+    traceback: str
+
+    @classmethod
+    def of(cls, exc: BaseException) -> _Failure:
+        text = "".join(traceback.format_exception(exc))
+        pickled: bytes | None = None
+        try:
+            pickled = pickle.dumps(exc)
+            pickle.loads(pickled)  # our own bytes, checked to come back
+        except Exception:  # an exception whose arguments do not pickle: sent as text
+            pickled = None
+        return cls(pickled, type(exc).__qualname__, str(exc), text)
+
+    def exception(self) -> BaseException:
+        """The worker's exception, its type kept, with the worker's traceback as cause."""
+        if self.pickled is not None:
+            exc: BaseException = pickle.loads(self.pickled)
+        else:
+            exc = WorkerError(f"{self.name}: {self.message}")
+        exc.__cause__ = WorkerTracebackError(self.traceback)
+        return exc
 
 
 @dataclass(frozen=True)
@@ -115,14 +148,17 @@ def _batches(plan: Plan, rpc: Rpc) -> Iterator[Prepared]:
         yield prepared
 
 
-def threaded(plan: Plan, rpc: Rpc) -> Iterator[Prepared]:
+def threaded(plan: Plan, rpc: Rpc) -> Generator[Prepared, None, None]:
     """Prepare the next batch in a thread while the caller applies the current one."""
     source = _batches(plan, rpc)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aidledger-prepare") as pool:
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aidledger-prepare")
+    try:
         pending: Future[Prepared | None] = pool.submit(next, source, None)
         while (item := pending.result()) is not None:
             pending = pool.submit(next, source, None)
             yield item
+    finally:  # on Ctrl-C or an error, do not wait for a fetch nobody will apply
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _put(out: multiprocessing.Queue[object], item: object) -> bool:
@@ -148,11 +184,13 @@ def _die_with(parent_pid: int) -> None:
 
 
 def _worker(plan: Plan, out: multiprocessing.Queue[object], parent_pid: int) -> None:
-    """Process entry point: stream prepared batches, then None; or an (error name, message).
+    """Process entry point: stream prepared batches, then None; or the error that stopped it.
 
     It stops when the indexer dies: by the kernel's parent-death signal where there is one,
-    else when it finds the queue full and the indexer gone.
+    else when it finds the queue full and the indexer gone. Ctrl-C is the indexer's to handle
+    (it stops the worker), so the worker ignores SIGINT and never prints a traceback for it.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with(parent_pid)
     try:
         for prepared in _batches(plan, plan.rpc()):
@@ -160,17 +198,30 @@ def _worker(plan: Plan, out: multiprocessing.Queue[object], parent_pid: int) -> 
                 return
         _put(out, None)
     except Exception as exc:
-        _put(out, ("error", type(exc).__name__, str(exc)))
+        _put(out, _Failure.of(exc))
 
 
-def in_process(plan: Plan) -> Iterator[Prepared]:
+def _start(worker: multiprocessing.process.BaseProcess) -> None:
+    """Start `worker` with SIGINT ignored from its first instruction: a Ctrl-C on the terminal
+    reaches the whole process group, and Python keeps an inherited "ignore" at start-up."""
+    if threading.current_thread() is not threading.main_thread():
+        worker.start()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        worker.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def in_process(plan: Plan) -> Generator[Prepared, None, None]:
     """Prepare batches in a worker process (at most two waiting, so memory stays flat)."""
     context = multiprocessing.get_context("spawn")
     out: multiprocessing.Queue[object] = context.Queue(maxsize=2)
     worker = context.Process(
         target=_worker, args=(plan, out, os.getpid()), name="aidledger-prepare", daemon=True
     )
-    worker.start()
+    _start(worker)
     try:
         while True:
             try:
@@ -184,9 +235,8 @@ def in_process(plan: Plan) -> Iterator[Prepared]:
                 continue
             if item is None:
                 return
-            if isinstance(item, tuple):
-                _, name, message = item
-                raise _ERRORS.get(name, AidLedgerConnectionError)(message)
+            if isinstance(item, _Failure):
+                raise item.exception()
             assert isinstance(item, Prepared)
             yield item
     finally:

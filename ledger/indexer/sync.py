@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,16 +144,20 @@ def _catch_up(
     parallel = options.parallel
     if parallel is None:
         parallel = plan.limit - plan.first >= options.parallel_from_blocks
+    # closing(): the fetcher (thread or worker process) stops as soon as the loop ends, by
+    # Ctrl-C included; a batch being applied then rolls back, so the mirror stays at a checkpoint.
+    batches = in_process(plan) if parallel else threaded(plan, rpc)
     try:
-        for batch in in_process(plan) if parallel else threaded(plan, rpc):
-            with engine.begin() as conn:
-                applied = apply_batch(conn, batch, finality_from)
-            report.events += applied.events
-            report.batches += 1
-            if on_batch:
-                on_batch(applied, plan.limit)
-            if options.stop():
-                return
+        with closing(batches):
+            for batch in batches:
+                with engine.begin() as conn:
+                    applied = apply_batch(conn, batch, finality_from)
+                report.events += applied.events
+                report.batches += 1
+                if on_batch:
+                    on_batch(applied, plan.limit)
+                if options.stop():
+                    return
     except (CheckpointMovedError, ReorgDuringFetchError):
         _handle_reorg(engine, rpc, report)
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
+import time
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlmodel import SQLModel
 
 from ledger.indexer.lock import IndexerBusyError, writer_lock
@@ -111,3 +117,40 @@ def test_worker_process_pipeline_gives_the_same_mirror(world: World, rpc: Rpc, d
     report = sync(in_process, rpc, world.ledger.deployment, SyncOptions(parallel=True, max_span=7))
     assert report.batches > 3
     assert diff_mirrors(in_process, in_thread) == []
+
+
+def test_ctrl_c_during_catch_up_in_the_worker_stops_at_a_checkpoint_without_traceback(
+    world: World, rpc: Rpc, tmp_path: Path
+) -> None:
+    """Ctrl-C on a terminal reaches the whole process group: the indexer and its worker."""
+    populate(world)
+    world.ledger.client.w3.provider.make_request("evm_mine", [{"blocks": 600}])  # type: ignore[arg-type]
+    deployments = tmp_path / "deployments"
+    world.ledger.deployment.save(deployments)
+    url = f"sqlite:///{tmp_path / 'mirror.sqlite3'}"
+    command = [sys.executable, "-m", "ledger", "index", "--follow", "--parallel"]
+    command += ["--max-span", "1", "--rpc", rpc.url, "--database-url", url]
+    command += ["--deployments-dir", str(deployments)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    engine = mirror(url)
+    start = world.ledger.deployment.deployment_block
+    deadline = time.monotonic() + 60
+    while checkpoint(engine) < start + 20 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err, err
+    assert err.strip().splitlines()[-1] == "interrupted", err
+    stopped_at = checkpoint(engine)
+    assert start + 20 <= stopped_at < world.ledger.client.w3.eth.block_number, "mid catch-up"
+    sync(engine, rpc, world.ledger.deployment)  # goes on from the checkpoint
+    assert verify(engine, rpc, world.ledger.deployment) == []
+
+
+def checkpoint(engine: Engine) -> int:
+    with engine.connect() as conn:
+        last = conn.execute(select(T["indexer_state"].c.last_block)).scalar()
+    return int(last or 0)
