@@ -153,6 +153,31 @@ class RecordGift(Command):
 
 
 @dataclass(frozen=True)
+class RecordGifts(Command):
+    """Intake: many money gifts in one transaction, all or nothing (a bank-statement batch).
+
+    The batch is found again by its first gift; a batch that repeats any recorded gift is
+    refused whole, so callers drop gifts already on chain (`FundLedger.giftExists`) first.
+    """
+
+    gifts: tuple[RecordGift, ...]
+    namespace: ClassVar[str] = "gift"
+    contract: ClassVar[str] = "fund"
+    event: ClassVar[str] = "GiftRecorded"
+
+    @property
+    def record_id(self) -> bytes:
+        """The first gift's id."""
+        if not self.gifts:
+            raise AidLedgerValueError("a batch of gifts needs at least one gift")
+        return self.gifts[0].record_id
+
+    def call(self, ledger: AidLedger) -> ContractFunction:
+        """recordGifts."""
+        return ledger.fund.functions.recordGifts([g.as_input().as_abi() for g in self.gifts])
+
+
+@dataclass(frozen=True)
 class RecordPledge(Command):
     """Intake: a promise of money, paid later by gifts that name it."""
 

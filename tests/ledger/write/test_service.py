@@ -15,6 +15,7 @@ from ledger.write.commands import (
     DispatchShipment,
     ReceiveShipment,
     RecordGift,
+    RecordGifts,
     RecordInKindGift,
     ReleaseAllocation,
 )
@@ -161,3 +162,14 @@ def test_stock_shortfall_names_the_lot_through_the_namer(world: World) -> None:
 def test_a_command_without_a_source_record_is_refused_before_sending() -> None:
     with pytest.raises(AidLedgerValueError, match="source record"):
         gift("  ")
+
+
+def test_a_batch_records_every_gift_and_a_repeat_answers_with_its_transaction(
+    world: World, service: WriteService
+) -> None:
+    batch = RecordGifts("statement:2020-02:rows-1-3", tuple(gift(f"bank:b:{i}") for i in range(3)))
+    first = service.submit(world.intake, batch)
+    assert len(first.seqs) == 3
+    assert all(world.ledger.fund.functions.giftExists(g.record_id).call() for g in batch.gifts)
+    again = service.submit(world.intake, batch)
+    assert again.already_recorded and again.tx_hash == first.tx_hash
