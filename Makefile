@@ -77,5 +77,10 @@ bench/ponder/node_modules/.package-lock.json: bench/ponder/package.json bench/po
 demo:  ## Run the whole system on the embedded defaults
 	@echo "make demo: not yet — the devnet, indexer and portal issues bring it."
 
-clean:
+# The dev chains' deployment files go with the chain they describe: kept, they would name
+# contracts a fresh devnet does not have (index and verify would say so and ask to redeploy).
+clean:  ## Remove local state (devnet chain, mirror, logs), caches and the dev-chain deployments
 	rm -rf .aidledger .pytest_cache .mypy_cache .ruff_cache
+	@for f in deployments/1337.json deployments/31337.json; do \
+	  if [ -e $$f ]; then rm -f $$f && echo "removed $$f (its chain is gone); run \`aidledger deploy\` on the next devnet"; fi; \
+	done
