@@ -52,6 +52,29 @@ def test_foreground_refuses_a_data_dir_of_another_chain(tmp_path: Path) -> None:
     assert "holds chain id 1337" in other.stderr
 
 
+def test_start_reports_why_the_node_did_not_start(tmp_path: Path) -> None:
+    data_dir = str(tmp_path / "chain")
+    port = str(free_port())
+    assert _cli("start", "--port", port, "--data-dir", data_dir).returncode == 0
+    _cli("stop", "--data-dir", data_dir)
+    again = _cli("start", "--port", port, "--data-dir", data_dir, "--chain-id", "5")
+    assert again.returncode == 1
+    assert again.stderr.startswith("error: devnet did not start: ")
+    assert "holds chain id 1337" in again.stderr
+    assert f"see {tmp_path / 'chain' / 'devnet.log'}" in again.stderr
+    assert "Traceback" not in (tmp_path / "chain" / "devnet.log").read_text()
+
+
+def test_start_refuses_a_data_dir_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    refused = _cli("start", "--port", str(free_port()), "--data-dir", str(tmp_path / "afile"))
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        f"error: data dir {tmp_path / 'afile'}: {tmp_path / 'afile'} is a file, not a "
+        "directory; pass --data-dir with a directory, or move the file away"
+    ]
+
+
 def test_start_refuses_a_port_another_node_answers_on(tmp_path: Path) -> None:
     with running(start_devnet(tmp_path / "theirs")) as theirs:
         mine = tmp_path / "mine"
