@@ -1,0 +1,1 @@
+"""The typed read layer over the SQL mirror, shared by the CLI, the portal and the reports."""
