@@ -90,6 +90,7 @@ def index(
 ) -> None:
     """Mirror every AidLedger event into SQL: catch up and exit, or --follow the head."""
     client, deployment, engine = _open(rpc, database_url, deployments_dir)
+    progress = None if as_json else IndexProgress(follow=follow)
     options = SyncOptions(
         confirmations=confirmations,
         finality=finality,
@@ -97,7 +98,8 @@ def index(
         max_span=max_span,
         parallel=parallel,
     )
-    progress = None if as_json else IndexProgress(follow=follow)
+    if progress is not None:
+        options.stop = progress.poll
     try:
         report = sync(engine, client, deployment, options, on_batch=progress)
     finally:

@@ -56,6 +56,7 @@ class IndexProgress:
         self.first_block: int | None = None
         self.events = 0
         self.following = False
+        self.passes = 0
         self._bar: Progress | None = None
         self._task: TaskID | None = None
 
@@ -77,6 +78,18 @@ class IndexProgress:
                 self._say(
                     f"caught up at block {count(applied.last)}; following the head (Ctrl-C to stop)"
                 )
+
+    def poll(self) -> bool:
+        """`SyncOptions.stop`: called at every pass of `sync`; never asks it to stop.
+
+        A second pass without any batch means the mirror was up to date from the start: with
+        `follow`, say that it now follows the head (`__call__` says so after a catch-up).
+        """
+        self.passes += 1
+        if self.follow and not self.following and self.first_block is None and self.passes > 1:
+            self.following = True
+            self._say("up to date; following the head (Ctrl-C to stop)")
+        return False
 
     def close(self) -> None:
         """Stop the bar (leaving its last state on screen)."""

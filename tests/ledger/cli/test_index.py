@@ -4,14 +4,20 @@ line and an exit code, never a traceback; progress and summary formats."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.devnet.nodes import running, start_devnet
-from tests.ledger.cli.cli import one_line_error, run_cli
+from tests.ledger.cli.cli import AIDLEDGER, one_line_error, run_cli
 from tests.ledger.cli.conftest import DeployedChain
+from tests.ledger.conftest import PG_ADMIN_URL, _pg_available
 
 BAD_RPC_URLS = [
     ("localhost:8545", "no scheme"),
@@ -103,3 +109,67 @@ def test_index_json_writes_only_json_and_plain_progress_off_a_terminal(
     assert plain.stdout.startswith("indexed ") and "events/s" in plain.stdout
     verified = run_cli("verify", *args, cwd=tmp_path)
     assert verified.returncode == 0 and "the mirror equals the chain" in verified.stdout
+
+
+def _follow_until(line_start: str, tmp_path: Path, deployed: DeployedChain) -> tuple[str, int]:
+    """Run `index --follow` until stderr shows `line_start`, then Ctrl-C it; (line, exit code)."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("AIDLEDGER_") or k.endswith("_PG")
+    }
+    env["AIDLEDGER_DATA_DIR"] = str(tmp_path / "data")
+    args = ["--rpc", deployed.url, "--deployments-dir", str(deployed.deployments), "--follow"]
+    proc = subprocess.Popen(
+        [str(AIDLEDGER), "index", *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    seen = ""
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            seen = proc.stderr.readline()
+            if seen.startswith(line_start) or not seen:
+                break
+        proc.send_signal(signal.SIGINT)
+        rest = proc.communicate(timeout=60)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in rest, rest
+    return seen.strip(), proc.returncode
+
+
+def test_follow_says_when_it_caught_up_and_when_up_to_date(
+    tmp_path: Path, deployed: DeployedChain
+) -> None:
+    line, code = _follow_until("caught up", tmp_path, deployed)
+    assert re.fullmatch(r"caught up at block [\d,]+; following the head \(Ctrl-C to stop\)", line)
+    assert code == 130
+    line, code = _follow_until("up to date", tmp_path, deployed)
+    assert line == "up to date; following the head (Ctrl-C to stop)"
+    assert code == 130
+
+
+@pytest.mark.parametrize(
+    ("suffix", "words"),
+    [
+        ("/no_such_database", 'database "no_such_database" does not exist'),
+        ("/test?options=-csearch_path%3Dno_such_schema", "CREATE SCHEMA no_such_schema"),
+    ],
+)
+def test_postgresql_database_or_schema_missing_is_one_line(
+    tmp_path: Path, suffix: str, words: str
+) -> None:
+    reason = _pg_available()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + suffix
+    line = one_line_error(run_cli("db", "upgrade", "--database-url", url, cwd=tmp_path))
+    assert words in line
