@@ -10,7 +10,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import traceback
 import urllib.request
 from pathlib import Path
 from typing import Annotated, Any
@@ -123,6 +125,27 @@ def foreground(
         OSError,
     ) as exc:
         _fail(str(exc))
+    except Exception as exc:  # a bug or damage nothing above names: one line, traceback in a file
+        log = _crash_log(config.data_dir, exc)
+        first = (str(exc).strip().splitlines() or [""])[0]
+        _fail(
+            f"unexpected {type(exc).__name__}: {first} — the traceback is in {log}; "
+            "please report it"
+        )
+
+
+def _crash_log(data_dir: Path, exc: BaseException) -> Path:
+    """Append `exc`'s traceback to `<data dir>/devnet-crash.log` (a temp dir if unwritable)."""
+    text = f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {' '.join(sys.argv)}\n"
+    text += "".join(traceback.format_exception(exc))
+    for path in (data_dir / "devnet-crash.log", Path(tempfile.gettempdir()) / "devnet-crash.log"):
+        try:
+            with path.open("a") as handle:
+                handle.write(text)
+        except OSError:
+            continue
+        return path.resolve()
+    return Path("(nowhere: no writable directory)")
 
 
 @devnet_app.command()

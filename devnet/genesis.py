@@ -9,7 +9,7 @@ from typing import Any
 from eth.abc import BlockHeaderAPI
 from eth.chains.base import MiningChain
 from eth.constants import BLANK_ROOT_HASH, ZERO_ADDRESS
-from eth.exceptions import CanonicalHeadNotFound
+from eth.exceptions import CanonicalHeadNotFound, HeaderNotFound
 from eth.vm.forks.prague import PragueVM
 
 from devnet.accounts import DevAccount
@@ -43,10 +43,25 @@ def chain_class(chain_id: int) -> Any:
 def open_chain(db: DiskDB, config: DevnetConfig, accounts: list[DevAccount]) -> Any:
     """Open the chain stored in `db`, creating genesis on first use."""
     cls = chain_class(config.chain_id)
+    store = config.data_dir / "chain"
     try:
         cls(db).chaindb.get_canonical_head()
     except CanonicalHeadNotFound:
+        if next(iter(db.iterate(b"", b"\xff" * 64)), None) is not None:
+            raise DevnetChainError(
+                f"{store} holds data that is not a devnet chain; pass another --data-dir, "
+                "or move it away to start a new chain"
+            ) from None
         return _create(cls, db, config, accounts)
+    except HeaderNotFound:
+        raise DevnetChainError(
+            f"{store} is damaged: its head block is missing; restore it from a copy, "
+            "or move the data dir away to start a new chain"
+        ) from None
+    if not db.exists(META_KEY):
+        raise DevnetChainError(
+            f"{store} holds a chain the devnet did not make; pass another --data-dir"
+        )
     meta = json.loads(db[META_KEY])
     if meta["chainId"] != config.chain_id:
         raise DevnetChainError(

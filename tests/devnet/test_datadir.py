@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from eth.db.schema import SchemaV1
 
 from devnet.datadir import DataDirError, check
-from devnet.db import LmdbStore
+from devnet.db import LmdbStore, open_store
+from devnet.genesis import META_KEY as GENESIS_META
 from tests.devnet.nodes import ROOT, free_port, rpc, running, start_devnet
 
 
@@ -92,3 +94,32 @@ def test_lmdb_errors_become_data_dir_errors(tmp_path: Path) -> None:
     (store / "data.mdb").write_bytes(bytes(20_000))  # zero-filled: no LMDB header
     with pytest.raises(DataDirError, match="cannot open the chain store"):
         LmdbStore(store)
+
+
+def test_lmdb_store_of_another_program_is_refused(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "chain" / "chain")
+    store.commit({b"someone else's key": b"value"})
+    store.close()
+    _one_line_error(_foreground(tmp_path / "chain"), "holds data that is not a devnet chain")
+    reopened = open_store(tmp_path / "chain" / "chain")
+    assert reopened.get(GENESIS_META) is None  # nothing was written into it
+    reopened.close()
+
+
+def test_store_whose_head_block_is_missing(tmp_path: Path) -> None:
+    data_dir = _real_store(tmp_path)
+    store = open_store(data_dir / "chain")
+    store.commit({SchemaV1.make_canonical_head_hash_lookup_key(): b"\x01" * 32})
+    store.close()
+    _one_line_error(_foreground(data_dir), "is damaged: its head block is missing")
+
+
+def test_unexpected_error_is_one_line_and_the_traceback_goes_to_a_file(tmp_path: Path) -> None:
+    data_dir = _real_store(tmp_path)
+    store = open_store(data_dir / "chain")
+    store.commit({GENESIS_META: b"{not json"})
+    store.close()
+    result = _foreground(data_dir)
+    _one_line_error(result, "unexpected JSONDecodeError")
+    assert f"the traceback is in {data_dir.resolve() / 'devnet-crash.log'}" in result.stderr
+    assert "Traceback" in (data_dir / "devnet-crash.log").read_text()
