@@ -1,0 +1,65 @@
+"""Money as people type it and as the chain keeps it: integer minor units of an ISO 4217 code."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ledger.errors import AidLedgerValueError
+
+# ISO 4217 minor-unit digits where they are not 2.
+_EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3}
+
+
+def exponent(currency: str) -> int:
+    """Digits after the decimal point of `currency` (2 unless ISO 4217 says otherwise)."""
+    return _EXPONENTS.get(currency.upper(), 2)
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """'1,234.56' / '1.234,56' / '1 234,56' in `currency` -> minor units; never a float.
+
+    A single separator followed by exactly three digits ('1,234') is read as thousands.
+    """
+    shape = re.sub(r"[\s'\u00a0]", "_", text.strip())  # thousands marks that are never decimal
+    if not re.fullmatch(r"\d+([.,_]\d+)*", shape):
+        raise AidLedgerValueError(
+            f"amount {text!r} is not a number; write it like 1234.56 or 1,234.56"
+        )
+    mark = _decimal_mark(shape)
+    whole, _, fraction = shape.rpartition(mark) if mark else (shape, "", "")
+    groups = re.split(r"[.,_]", whole)
+    if len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
+        raise AidLedgerValueError(
+            f"amount {text!r} is not a number: thousands are grouped by three (1,234,567.89)"
+        )
+    value = Decimal("".join(groups) + ("." + fraction if fraction else ""))
+    scaled = value.scaleb(exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise AidLedgerValueError(
+            f"amount {text!r} has more decimals than {currency} allows ({exponent(currency)})"
+        )
+    if scaled <= 0:
+        raise AidLedgerValueError(f"amount {text!r} must be more than zero")
+    return int(scaled)
+
+
+def _decimal_mark(shape: str) -> str | None:
+    """The decimal mark of a number with separators, or None when all are thousands marks."""
+    last = max(shape.rfind("."), shape.rfind(","))
+    if last < 0:
+        return None
+    mark = shape[last]
+    if shape.count(mark) > 1:
+        return None  # '1,234,567' or '1.234.567'
+    other = "," if mark == "." else "."
+    if other in shape:
+        return mark  # '1,234.56' or '1.234,56'
+    return None if len(shape) - last - 1 == 3 else mark  # '1,234' thousands; '12,5' decimal
+
+
+def format_amount(minor: int, currency: str) -> str:
+    """Minor units as '1,234.56 CNY'."""
+    digits = exponent(currency)
+    value = Decimal(minor).scaleb(-digits)
+    return f"{value:,.{digits}f} {currency}"
