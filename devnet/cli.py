@@ -43,8 +43,8 @@ DataDir = Annotated[
     Path | None,
     typer.Option(
         "--data-dir",
-        help="Where the chain is stored (default: $AIDLEDGER_DATA_DIR/devnet, "
-        "else .aidledger/devnet).",
+        help="Where the chain is stored (default: <data dir>/devnet, the data dir being "
+        "$AIDLEDGER_DATA_DIR, else data_dir of aidledger.toml, else .aidledger).",
         show_default=False,
     ),
 ]

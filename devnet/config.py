@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,22 @@ class DevnetConfig:
     fsync: bool = False  # True: fsync every block (power loss); see docs/devnet.md#durability
 
 
-def default_data_dir() -> Path:
-    """`$AIDLEDGER_DATA_DIR/devnet`, or `.aidledger/devnet` when the variable is unset."""
-    base = os.environ.get(DATA_DIR_ENV)
+def default_data_dir(config_file: Path = Path("aidledger.toml")) -> Path:
+    """`<data dir>/devnet`, the data dir as every AidLedger command finds it.
+
+    `$AIDLEDGER_DATA_DIR`, else `data_dir` in `aidledger.toml`, else `.aidledger` (the rule
+    of ledger/config.py, repeated here so the devnet imports nothing from `ledger`; a file
+    that is not valid TOML is left for the `ledger` commands to report).
+    """
+    base = os.environ.get(DATA_DIR_ENV) or _file_data_dir(config_file)
     return Path(base) / "devnet" if base else DEFAULT_DATA_DIR
+
+
+def _file_data_dir(config_file: Path) -> str | None:
+    try:
+        data = tomllib.loads(config_file.read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    section = data.get("aidledger", data)
+    value = section.get("data_dir") if isinstance(section, dict) else None
+    return str(value) if value else None
