@@ -194,7 +194,9 @@ contract SupplyLedger is ISupplyLedger, LedgerBase {
             revert SupplyLedgerInvalidReason(reason);
         }
         AdjustmentReason r = AdjustmentReason(reason);
-        if (delta > 0 && r != AdjustmentReason.CountCorrection) revert SupplyLedgerInvalidAdjustment(r, delta);
+        if (delta == 0 || (delta > 0 && r != AdjustmentReason.CountCorrection)) {
+            revert SupplyLedgerInvalidAdjustment(r, delta);
+        }
         _move(lotId, l, delta);
         _emitLotAdjusted(adjustmentId, lotId, delta, r);
     }

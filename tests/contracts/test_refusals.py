@@ -475,8 +475,8 @@ def hand_over_unit_out_of_range(world: World) -> Case:
 def adjustment_delta_zero(world: World) -> Case:
     return replace(
         _adjust(world, 0, AdjustmentReason.COUNT_CORRECTION),
-        error="SupplyLedgerZeroQuantity",
-        args={},
+        error="SupplyLedgerInvalidAdjustment",
+        args={"reason": AdjustmentReason.COUNT_CORRECTION, "delta": 0},
     )
 
 

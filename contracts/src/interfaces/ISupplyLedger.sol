@@ -122,7 +122,7 @@ interface ISupplyLedger {
     /// @notice `id` was already used; a retried write is refused and changes nothing.
     /// @param id The id already used.
     error SupplyLedgerDuplicateId(bytes32 id);
-    /// @notice A quantity of zero was given (lot, need, line, hand-over or adjustment).
+    /// @notice A quantity of zero was given (lot, need, shipment line or hand-over).
     error SupplyLedgerZeroQuantity();
     /// @notice A quantity is above the cap every quantity shares (2^63 - 1, the mirror's BIGINT).
     /// @param quantity The quantity given (for an adjustment, its magnitude).
@@ -218,7 +218,8 @@ interface ISupplyLedger {
     error SupplyLedgerInvalidPriority(uint8 priority);
     /// @notice A hand-over counted no beneficiaries.
     error SupplyLedgerZeroBeneficiaries();
-    /// @notice The adjustment's sign does not fit its reason (expiry and damage only remove).
+    /// @notice The adjustment's delta is zero, or its sign does not fit its reason (expiry and
+    /// damage only remove).
     /// @param reason The reason given.
     /// @param delta The change given.
     error SupplyLedgerInvalidAdjustment(AdjustmentReason reason, int256 delta);
