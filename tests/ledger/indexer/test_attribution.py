@@ -10,14 +10,28 @@ import pytest
 from sqlalchemy import Engine, text
 
 from ledger.chain.events import decode_log
-from ledger.chain.ids import ZERO32
-from ledger.chain.types import EarmarkKind
+from ledger.chain.ids import ZERO32, region_earmark
+from ledger.chain.types import (
+    AdjustmentReason,
+    BeneficiaryUnit,
+    DiscrepancyReason,
+    EarmarkKind,
+    ReceiptLine,
+)
 from ledger.indexer import attribution
 from ledger.indexer.rows import Unit
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import sync
 from ledger.store.db import make_engine, upgrade
-from tests.contracts.helpers import allocate, give, in_kind_input, purchase_input
+from tests.contracts.helpers import (
+    allocate,
+    fresh,
+    give,
+    in_kind_input,
+    need,
+    purchase_input,
+    ship,
+)
 from tests.contracts.world import World
 from tests.ledger.indexer.attribution_reference import COLUMNS, attribute
 from tests.ledger.indexer.conftest import mirror
@@ -190,3 +204,57 @@ def test_pro_rata_floors_then_gives_the_remainder_to_the_earliest(
     quantity: int, amounts: list[int], shares: list[int]
 ) -> None:
     assert attribution.pro_rata(quantity, amounts) == shares
+
+
+def parts(engine: Engine, table: str, column: str, value: bytes | str) -> list[tuple[str, int]]:
+    """(gift id, or 'unattributed') and size of each part, in gift order."""
+    size = "remaining" if table == "lot_sources" else "quantity"
+    key = value if isinstance(value, str) else "0x" + value.hex()
+    with engine.connect() as conn:
+        found = conn.execute(
+            text(
+                f"SELECT gift_kind, gift_id, {size} FROM {table} WHERE {column} = :v "
+                f"AND {size} > 0 ORDER BY gift_seq"
+            ),
+            {"v": key},
+        )
+        return [(str(g) if k != "unattributed" else k, int(n)) for k, g, n in found]
+
+
+def test_worked_example_of_the_doc_goods(world: World, rpc: Rpc, db_url: str) -> None:
+    """docs/attribution.md, the second table: a purchased lot's split, a line received short,
+    hand-overs, an expiry and a count correction."""
+    ledger = world.ledger
+    region = region_earmark("CN-HB")
+    g3, g4 = (give(world, a, kind=EarmarkKind.REGION, earmark=region).gift_id for a in (1_500, 500))
+    a4 = allocate(world, 2_000, EarmarkKind.REGION, region, need_id=need(world, 10_000))
+    p2 = purchase_input(world, a4, amount=1_600, quantity=1_000)
+    ledger.record_purchase(world.coordinator, p2)
+    shipment = ship(world, p2.lot_id, 950)
+    ledger.receive_shipment(
+        world.hospital, shipment, [ReceiptLine(0, 940, DiscrepancyReason.DAMAGED)]
+    )
+    r = bytes(ledger.view("supply", "receiptLotId", shipment, 0))
+    need_id = need(world, 10_000)
+    h1, h2 = fresh("h"), fresh("h")
+    ledger.record_hand_over(world.hospital, h1, r, need_id, 500, 1, BeneficiaryUnit.PEOPLE)
+    ledger.record_adjustment(world.wh_a, fresh("adj"), p2.lot_id, -5, AdjustmentReason.EXPIRED)
+    ledger.record_adjustment(world.hospital, fresh("adj"), r, 3, AdjustmentReason.COUNT_CORRECTION)
+    ledger.record_hand_over(world.hospital, h2, r, need_id, 10, 1, BeneficiaryUnit.PEOPLE)
+    engine = mirror(db_url)
+    index(world, rpc, engine)
+    G3, G4 = "0x" + g3.hex(), "0x" + g4.hex()  # noqa: N806
+    line = f"0x{shipment.hex()}:0"
+    with engine.connect() as conn:
+        made = conn.execute(
+            text("SELECT gift_id, quantity FROM lot_sources WHERE lot_id = :l ORDER BY gift_seq"),
+            {"l": "0x" + p2.lot_id.hex()},
+        ).all()
+    assert [tuple(m) for m in made] == [(G3, 938), (G4, 62)]
+    assert parts(engine, "flow_sources", "flow_id", line) == [(G3, 938), (G4, 12)]
+    assert parts(engine, "flow_sources", "flow_id", h1) == [(G3, 500)]
+    assert parts(engine, "flow_sources", "flow_id", h2) == [("unattributed", 3), (G3, 7)]
+    assert parts(engine, "lot_sources", "lot_id", p2.lot_id) == [(G4, 45)]
+    assert parts(engine, "lot_sources", "lot_id", r) == [(G3, 431), (G4, 2)]
+    assert mirror_tables(engine) == attribute(chain_events(world, rpc))
+    engine.dispose()
