@@ -67,13 +67,14 @@ def test_deploy_with_bad_key_is_one_line(tmp_path: Path, deployed: DeployedChain
     assert not (tmp_path / "deployments").exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only directories")
 def test_deploy_into_read_only_directory_sends_nothing(
     tmp_path: Path, deployed: DeployedChain
 ) -> None:
     target = tmp_path / "deployments"
     target.mkdir()
     target.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    if os.geteuid() == 0:  # root writes through file modes; sysfs refuses new files to anyone
+        target = Path("/sys")
     w3 = Web3(Web3.HTTPProvider(deployed.url))
     block = w3.eth.block_number
     try:
@@ -81,7 +82,7 @@ def test_deploy_into_read_only_directory_sends_nothing(
             "deploy", "--rpc", deployed.url, "--deployments-dir", str(target), cwd=tmp_path
         )
     finally:
-        target.chmod(stat.S_IRWXU)
+        (tmp_path / "deployments").chmod(stat.S_IRWXU)
     line = one_line_error(result)
     assert f"cannot write to {target}" in line and "--deployments-dir" in line
     assert w3.eth.block_number == block  # no transaction was sent

@@ -173,3 +173,11 @@ def test_postgresql_database_or_schema_missing_is_one_line(
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + suffix
     line = one_line_error(run_cli("db", "upgrade", "--database-url", url, cwd=tmp_path))
     assert words in line
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["index"]])
+def test_unwritable_data_dir_is_one_line(tmp_path: Path, command: list[str]) -> None:
+    # sysfs refuses new directories to everyone, root included
+    result = run_cli(*command, cwd=tmp_path, env={"AIDLEDGER_DATA_DIR": "/sys/aidledger"})
+    line = one_line_error(result)
+    assert "cannot create /sys/aidledger" in line and "AIDLEDGER_DATA_DIR" in line
