@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.config import DEV_CHAIN_IDS, DEV_MNEMONIC, check_rpc_url, load_settings
+from ledger.config import DEV_CHAIN_IDS, DEV_MNEMONIC, load_settings
 from ledger.errors import AidLedgerConfigError
 
 if TYPE_CHECKING:
@@ -62,9 +62,8 @@ def deploy(
     from ledger.chain.deployment import check_writable, deploy_system
 
     settings = load_settings()
-    url = check_rpc_url(rpc or settings.rpc_url)
     directory = deployments_dir or settings.deployments_dir
-    client = ChainClient.connect(url)
+    client = ChainClient.connect(rpc or settings.rpc_url)  # checks the URL (config.check_rpc_url)
     deployer = deployer_account(client.chain_id, key_env)
     check_writable(directory)
     deployment = deploy_system(client, deployer)
