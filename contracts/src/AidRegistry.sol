@@ -132,6 +132,7 @@ contract AidRegistry is IAidRegistry, AccessControl, Pausable {
         bytes32 coveredHead
     ) external onlyRole(AUDITOR_ROLE) {
         _requireNewId(attestationId, _attestations[attestationId]);
+        if (reportHash == bytes32(0)) revert AidRegistryMissingReportHash(attestationId);
         if (fromBlock > toBlock || toBlock > block.number) {
             revert AidRegistryInvalidBlockRange(fromBlock, toBlock, uint64(block.number));
         }

@@ -578,6 +578,21 @@ def site_kind_out_of_range(world: World) -> Case:
     )
 
 
+@case
+def attestation_without_report_hash(world: World) -> Case:
+    attestation_id = fresh("att")
+    seq, ledger_head = head(world)
+    block = world.ledger.client.w3.eth.block_number
+    return Case(
+        lambda: world.ledger.attest(
+            world.auditor, attestation_id, ZERO32, 0, block, seq, ledger_head
+        ),
+        "AidRegistryMissingReportHash",
+        {"attestationId": attestation_id},
+        lambda: None,
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_meaningless_write_is_refused_with_its_values_and_changes_nothing(
     world: World, name: str

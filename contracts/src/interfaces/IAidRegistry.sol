@@ -62,6 +62,9 @@ interface IAidRegistry {
     error AidRegistryLedgersAlreadyBound();
     /// @notice A ledger or administrator address was zero.
     error AidRegistryZeroAddress();
+    /// @notice An attestation's report hash is zero: it would attest nothing.
+    /// @param attestationId The attestation.
+    error AidRegistryMissingReportHash(bytes32 attestationId);
     /// @notice An attestation's block range is empty or reaches past the current block.
     /// @param fromBlock First block covered.
     /// @param toBlock Last block covered.
@@ -180,7 +183,7 @@ interface IAidRegistry {
 
     /// @notice Posts an audit attestation. Auditor only.
     /// @param attestationId Caller-chosen non-zero id.
-    /// @param reportHash Hash of the audit report.
+    /// @param reportHash Hash of the audit report; non-zero.
     /// @param fromBlock First block covered.
     /// @param toBlock Last block covered, at least `fromBlock` and at most the current block.
     /// @param coveredSeq Last sequence number covered, at most the current one.
