@@ -32,7 +32,7 @@ MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("fetch (JSON-RPC, JSON parsing)", re.compile(r"ledger/indexer/(fetch|rpc)\.py")),
     (
         "handlers, rows, attribution (Python)",
-        re.compile(r"ledger/indexer/(handlers|rows|attribution)\.py"),
+        re.compile(r"ledger/indexer/(handlers/\w+|rows|attribution)\.py"),
     ),
     ("batch assembly (Python)", re.compile(r"ledger/indexer/(apply|prepare|pipeline)\.py")),
     ("idle thread-pool worker", re.compile(r"^_worker \(concurrent/futures/thread\.py")),

@@ -8,7 +8,7 @@ from bench._profile import RATE, breakdown, stage_of
 
 ROOT = 'process 1:"aidledger index"'
 APPLY = "apply_batch (ledger/indexer/apply.py:60)"
-HANDLER = "_gift (ledger/indexer/handlers.py:148)"
+HANDLER = "_gift (ledger/indexer/handlers/money.py:31)"
 EXECUTE = "Connection.execute (sqlalchemy/engine/base.py:1416)"
 
 
