@@ -3,21 +3,32 @@ and adjustments."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ledger.chain.types import DiscrepancyReason, LotOrigin
 from ledger.indexer import attribution
+from ledger.indexer.handlers.args import (
+    HandedOverArgs,
+    InKindGiftRecordedArgs,
+    LotAdjustedArgs,
+    LotCreatedArgs,
+    NeedClosedArgs,
+    NeedPostedArgs,
+    PurchaseRecordedArgs,
+    ShipmentCompletedArgs,
+    ShipmentDispatchedArgs,
+    ShipmentLineDispatchedArgs,
+    ShipmentLineReceivedArgs,
+)
 from ledger.indexer.handlers.base import Context, Group, Key, gift_row, line_flow, on, opt
 from ledger.indexer.rows import Unit
 
 
 @on("SupplyLedger:InKindGiftRecorded")
-def _in_kind(ctx: Context[Any]) -> None:
+def _in_kind(ctx: Context[InKindGiftRecordedArgs]) -> None:
     ctx.unit["gifts"].insert(gift_row(ctx, kind=attribution.IN_KIND, lot_id=ctx.a["lotId"]))
 
 
 @on("SupplyLedger:PurchaseRecorded")
-def _purchase(ctx: Context[Any]) -> None:
+def _purchase(ctx: Context[PurchaseRecordedArgs]) -> None:
     a = ctx.a
     ctx.unit["purchases"].insert(
         {
@@ -34,7 +45,7 @@ def _purchase(ctx: Context[Any]) -> None:
 
 
 @on("SupplyLedger:LotCreated")
-def _lot(ctx: Context[Any]) -> None:
+def _lot(ctx: Context[LotCreatedArgs]) -> None:
     a, unit = ctx.a, ctx.unit
     unit["lots"].insert(
         {
@@ -65,7 +76,7 @@ def _lot(ctx: Context[Any]) -> None:
         attribution.received_lot(unit, a["lotId"], line_flow(a["originId"], index), a["quantity"])
 
 
-def _receipt_line_index(unit: Unit, a: Any) -> int:
+def _receipt_line_index(unit: Unit, a: LotCreatedArgs) -> int:
     for line in unit["shipment_lines"].where("shipment_id", a["originId"]):
         if line["receipt_lot_id"] == a["lotId"]:
             return int(line["line_index"])
@@ -73,7 +84,7 @@ def _receipt_line_index(unit: Unit, a: Any) -> int:
 
 
 @on("SupplyLedger:NeedPosted")
-def _need(ctx: Context[Any]) -> None:
+def _need(ctx: Context[NeedPostedArgs]) -> None:
     a = ctx.a
     ctx.unit["needs"].insert(
         {
@@ -94,12 +105,12 @@ def _need(ctx: Context[Any]) -> None:
     "SupplyLedger:NeedClosed",
     reads=(Key("needs", "needId"),),
 )
-def _need_closed(ctx: Context[Any]) -> None:
+def _need_closed(ctx: Context[NeedClosedArgs]) -> None:
     ctx.unit["needs"].change(ctx.unit["needs"].require(ctx.a["needId"]), open=False)
 
 
 @on("SupplyLedger:ShipmentDispatched")
-def _shipment(ctx: Context[Any]) -> None:
+def _shipment(ctx: Context[ShipmentDispatchedArgs]) -> None:
     a = ctx.a
     ctx.unit["shipments"].insert(
         {
@@ -119,7 +130,7 @@ def _shipment(ctx: Context[Any]) -> None:
     "SupplyLedger:ShipmentLineDispatched",
     reads=(Key("lots", "lotId"), Group("lot_sources", "lot_id", "lotId")),
 )
-def _line(ctx: Context[Any]) -> None:
+def _line(ctx: Context[ShipmentLineDispatchedArgs]) -> None:
     a, unit = ctx.a, ctx.unit
     unit["lots"].add(
         unit["lots"].require(a["lotId"]), shipped=a["quantity"], on_hand=-a["quantity"]
@@ -150,7 +161,7 @@ def _line(ctx: Context[Any]) -> None:
         Group("flow_sources", "flow_id", lambda a: line_flow(a["shipmentId"], a["lineIndex"])),
     ),
 )
-def _received(ctx: Context[Any]) -> None:
+def _received(ctx: Context[ShipmentLineReceivedArgs]) -> None:
     a, unit = ctx.a, ctx.unit
     line = unit["shipment_lines"].require(a["shipmentId"], a["lineIndex"])
     unit["shipment_lines"].change(
@@ -168,7 +179,7 @@ def _received(ctx: Context[Any]) -> None:
     "SupplyLedger:ShipmentCompleted",
     reads=(Key("shipments", "shipmentId"),),
 )
-def _completed(ctx: Context[Any]) -> None:
+def _completed(ctx: Context[ShipmentCompletedArgs]) -> None:
     ctx.unit["shipments"].change(ctx.unit["shipments"].require(ctx.a["shipmentId"]), completed=True)
 
 
@@ -176,7 +187,7 @@ def _completed(ctx: Context[Any]) -> None:
     "SupplyLedger:HandedOver",
     reads=(Key("lots", "lotId"), Key("needs", "needId"), Group("lot_sources", "lot_id", "lotId")),
 )
-def _handed(ctx: Context[Any]) -> None:
+def _handed(ctx: Context[HandedOverArgs]) -> None:
     a, unit = ctx.a, ctx.unit
     unit["lots"].add(
         unit["lots"].require(a["lotId"]), handed_over=a["quantity"], on_hand=-a["quantity"]
@@ -201,7 +212,7 @@ def _handed(ctx: Context[Any]) -> None:
     "SupplyLedger:LotAdjusted",
     reads=(Key("lots", "lotId"), Group("lot_sources", "lot_id", "lotId")),
 )
-def _adjusted(ctx: Context[Any]) -> None:
+def _adjusted(ctx: Context[LotAdjustedArgs]) -> None:
     a, unit = ctx.a, ctx.unit
     delta = a["delta"]
     unit["lots"].add(unit["lots"].require(a["lotId"]), adjusted_out=-delta, on_hand=delta)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ledger.indexer import attribution
+from ledger.indexer.handlers.args import (
+    AllocationReleasedArgs,
+    AllocationSpentArgs,
+    FundsAllocatedArgs,
+    GiftRecordedArgs,
+    PledgeRecordedArgs,
+)
 from ledger.indexer.handlers.base import Context, Group, Key, gift_row, on, opt
 
 
@@ -12,7 +17,7 @@ from ledger.indexer.handlers.base import Context, Group, Key, gift_row, on, opt
     "FundLedger:GiftRecorded",
     reads=(Key("pools", "poolId"), Key("pledges", "pledgeId")),
 )
-def _gift(ctx: Context[Any]) -> None:
+def _gift(ctx: Context[GiftRecordedArgs]) -> None:
     a, unit = ctx.a, ctx.unit
     pool = unit["pools"].get(a["poolId"])
     if pool is None:
@@ -46,7 +51,7 @@ def _gift(ctx: Context[Any]) -> None:
 
 
 @on("FundLedger:PledgeRecorded")
-def _pledge(ctx: Context[Any]) -> None:
+def _pledge(ctx: Context[PledgeRecordedArgs]) -> None:
     a = ctx.a
     ctx.unit["pledges"].insert(
         {
@@ -67,7 +72,7 @@ def _pledge(ctx: Context[Any]) -> None:
     "FundLedger:FundsAllocated",
     reads=(Key("pools", "poolId"),),
 )
-def _allocated(ctx: Context[Any]) -> None:
+def _allocated(ctx: Context[FundsAllocatedArgs]) -> None:
     a, unit = ctx.a, ctx.unit
     unit["pools"].add(unit["pools"].require(a["poolId"]), allocated=a["amount"])
     unit["allocations"].insert(
@@ -93,7 +98,7 @@ def _allocated(ctx: Context[Any]) -> None:
         Group("gift_allocations", "allocation_id", "allocationId"),
     ),
 )
-def _spent(ctx: Context[Any]) -> None:
+def _spent(ctx: Context[AllocationSpentArgs]) -> None:
     a, unit = ctx.a, ctx.unit
     unit["allocations"].add(unit["allocations"].require(a["allocationId"]), spent=a["amount"])
     attribution.spend(unit, a["allocationId"], a["purchaseId"], a["amount"])
@@ -107,7 +112,7 @@ def _spent(ctx: Context[Any]) -> None:
         Group("gift_allocations", "allocation_id", "allocationId"),
     ),
 )
-def _released(ctx: Context[Any]) -> None:
+def _released(ctx: Context[AllocationReleasedArgs]) -> None:
     a, unit = ctx.a, ctx.unit
     unit["allocations"].add(unit["allocations"].require(a["allocationId"]), released=a["amount"])
     unit["pools"].add(unit["pools"].require(a["poolId"]), allocated=-a["amount"])

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ledger.indexer.handlers.args import (
+    AttestationPostedArgs,
+    ItemRegisteredArgs,
+    LedgersBoundArgs,
+    OrganisationRegisteredArgs,
+    PauseChangedArgs,
+    RoleChangedArgs,
+    SiteRegisteredArgs,
+)
 from ledger.indexer.handlers.base import Context, on, opt
 
 
 @on("AidRegistry:LedgersBound")
-def _ledgers_bound(ctx: Context[Any]) -> None:
+def _ledgers_bound(ctx: Context[LedgersBoundArgs]) -> None:
     """Nothing to mirror: the deployment file already names the ledgers."""
 
 
 @on("AidRegistry:PauseChanged")
-def _pause_changed(ctx: Context[Any]) -> None:
+def _pause_changed(ctx: Context[PauseChangedArgs]) -> None:
     """Pauses live in raw_events only."""
 
 
 @on("AidRegistry:RoleChanged")
-def _role_changed(ctx: Context[Any]) -> None:
+def _role_changed(ctx: Context[RoleChangedArgs]) -> None:
     a, members = ctx.a, ctx.unit["role_members"]
     row = members.get(a["role"], a["account"])
     if row is None:
@@ -30,7 +37,7 @@ def _role_changed(ctx: Context[Any]) -> None:
 
 
 @on("AidRegistry:OrganisationRegistered")
-def _organisation(ctx: Context[Any]) -> None:
+def _organisation(ctx: Context[OrganisationRegisteredArgs]) -> None:
     a = ctx.a
     ctx.unit["organisations"].insert(
         {"org_id": a["orgId"], "kind": a["kind"], "name": a["name"], "seq": ctx.seq}
@@ -38,7 +45,7 @@ def _organisation(ctx: Context[Any]) -> None:
 
 
 @on("AidRegistry:SiteRegistered")
-def _site(ctx: Context[Any]) -> None:
+def _site(ctx: Context[SiteRegisteredArgs]) -> None:
     a = ctx.a
     row = {
         "site_id": a["siteId"],
@@ -51,14 +58,14 @@ def _site(ctx: Context[Any]) -> None:
 
 
 @on("AidRegistry:ItemRegistered")
-def _item(ctx: Context[Any]) -> None:
+def _item(ctx: Context[ItemRegisteredArgs]) -> None:
     a = ctx.a
     row = {"item_id": a["itemId"], "category": a["category"], "unit": a["unit"], "name": a["name"]}
     ctx.unit["items"].insert({**row, "seq": ctx.seq})
 
 
 @on("AidRegistry:AttestationPosted")
-def _attestation(ctx: Context[Any]) -> None:
+def _attestation(ctx: Context[AttestationPostedArgs]) -> None:
     a = ctx.a
     ctx.unit["attestations"].insert(
         {

@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
 from ledger.indexer.handlers import HANDLERS, READS, REGISTERED
+from ledger.indexer.handlers.gen_args import TARGET, render
 from ledger.store import models  # noqa: F401  (fills SQLModel.metadata)
 
 
@@ -41,3 +42,8 @@ def test_declared_reads_name_real_tables_columns_and_arguments() -> None:
                 assert read.column in table.columns, (name, read)
                 if isinstance(read.value, str):
                     assert read.value in abi_args[name], (name, read)
+
+
+def test_typed_event_arguments_are_generated_from_the_current_abis() -> None:
+    """Stale after an event changed: run `python -m ledger.indexer.handlers.gen_args`."""
+    assert TARGET.read_text() == render()
