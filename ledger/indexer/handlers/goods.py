@@ -158,6 +158,8 @@ def _line(ctx: Context[ShipmentLineDispatchedArgs]) -> None:
     reads=(
         Key("shipments", "shipmentId"),
         Group("shipment_lines", "shipment_id", "shipmentId"),
+        # read by the receipt lot's LotCreated, which follows in the same transaction and whose
+        # own arguments do not name the line
         Group("flow_sources", "flow_id", lambda a: line_flow(a["shipmentId"], a["lineIndex"])),
     ),
 )
