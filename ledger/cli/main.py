@@ -14,7 +14,12 @@ import typer
 from devnet.cli import devnet_app
 from ledger import __version__
 from ledger.cli.deploy import deploy
+from ledger.cli.funds import allocate, purchase, release
+from ledger.cli.goods import adjust, handover, need_app, ship_app
 from ledger.cli.index import db_app, index, verify
+from ledger.cli.registry import item_app, org_app, site_app
+from ledger.cli.staff import staff_app
+from ledger.cli.status import status
 from ledger.errors import AidLedgerError
 
 app = typer.Typer(
@@ -36,6 +41,18 @@ app.command()(deploy)
 app.command()(index)
 app.command()(verify)
 app.add_typer(db_app, name="db")
+app.command()(status)
+app.add_typer(staff_app, name="staff")
+app.add_typer(org_app, name="org")
+app.add_typer(site_app, name="site")
+app.add_typer(item_app, name="item")
+app.command()(allocate)
+app.command()(release)
+app.command()(purchase)
+app.add_typer(need_app, name="need")
+app.add_typer(ship_app, name="ship")
+app.command()(handover)
+app.command()(adjust)
 
 
 @app.command()
