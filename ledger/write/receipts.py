@@ -3,8 +3,8 @@
 A code is 160 random bits written as 32 Crockford base32 characters plus 4 check characters,
 in nine groups of four: `7K3M-Q9XD-...`. The 36-character string, read as one base-32
 number, is a multiple of the prime 1,048,573 (2^20 - 3), so any single mistyped character and
-any swap of two neighbours is caught (docs/intake.md, "Receipt codes"). Reading is forgiving: any case, spaces
-and dashes anywhere, and I/L read as 1, O as 0, as Crockford's alphabet intends.
+any swap of two neighbours is caught (docs/intake.md, "Receipt codes"). Reading is forgiving:
+any case, spaces and dashes anywhere, and I/L read as 1, O as 0, as Crockford's alphabet intends.
 
 The donor commitment is `ledger.chain.ids.donor_commitment("", salt)` with
 `salt = keccak256("aidledger-receipt" || secret)`: the code alone gives it, so `trace CODE`
