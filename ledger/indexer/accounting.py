@@ -430,7 +430,7 @@ Rows = dict[str, list[dict[str, Any]]]
 
 
 def _mirror_rows(engine: Engine) -> Rows:
-    names = [*KEYS, "gift_allocations", "gift_purchases", "flow_sources"]
+    names = [*KEYS, "gift_allocations", "gift_purchases", "flow_sources", "lot_sources"]
     with engine.connect() as conn:
         return {
             n: [{c: norm(v) for c, v in r.items()} for r in conn.execute(select(T[n])).mappings()]
@@ -564,13 +564,24 @@ def _totals(events: list[Logged], m: Rows) -> Iterator[tuple[str, int, int]]:
     yield from _attribution_totals(events, m)
 
 
+def _sums_by(rows: Iterable[dict[str, Any]], key: str, column: str) -> dict[Any, int]:
+    out: dict[Any, int] = defaultdict(int)
+    for r in rows:
+        out[r[key]] += int(r[column] or 0)
+    return out
+
+
 def _attribution_totals(events: list[Logged], m: Rows) -> Iterator[tuple[str, int, int]]:
     """Sums every attribution rule keeps: money attributed = money moved, units = units."""
+    yield from _money_attribution(events, m)
+    yield from _goods_attribution(events, m)
+
+
+def _money_attribution(events: list[Logged], m: Rows) -> Iterator[tuple[str, int, int]]:
     pools: dict[Any, int] = defaultdict(int)
     allocated: dict[Any, int] = defaultdict(int)
     unspent: dict[Any, int] = defaultdict(int)
     spent: dict[Any, int] = defaultdict(int)
-    flows: dict[str, int] = {"line": 0, "hand_over": 0, "adjustment": 0}
     for e in events:
         a = e.a
         match e.name:
@@ -586,36 +597,45 @@ def _attribution_totals(events: list[Logged], m: Rows) -> Iterator[tuple[str, in
             case "AllocationReleased":
                 pools[a["poolId"]] += a["amount"]
                 unspent[a["allocationId"]] -= a["amount"]
+    money = [g for g in m["gifts"] if g["kind"] == "money"]
+    left = _sums_by(money, "pool_id", "unallocated")
+    for pool in sorted(pools, key=str):
+        yield f"pool {pool} unallocated (gifts.unallocated)", pools[pool], left.get(pool, 0)
+    links = m["gift_allocations"]
+    amounts = _sums_by(links, "allocation_id", "amount")
+    unspents = _sums_by(links, "allocation_id", "unspent")
+    for allocation in sorted(allocated, key=str):
+        what = f"allocation {allocation}"
+        yield f"{what} amount (gift_allocations)", allocated[allocation], amounts.get(allocation, 0)
+        yield f"{what} unspent (gift_allocations)", unspent[allocation], unspents.get(allocation, 0)
+    paid = _sums_by(m["gift_purchases"], "purchase_id", "amount")
+    for purchase in sorted(spent, key=str):
+        yield f"purchase {purchase} amount (gift_purchases)", spent[purchase], paid.get(purchase, 0)
+
+
+def _goods_attribution(events: list[Logged], m: Rows) -> Iterator[tuple[str, int, int]]:
+    flows: dict[str, int] = {"line": 0, "hand_over": 0, "adjustment": 0}
+    on_hand: dict[Any, int] = defaultdict(int)
+    for e in events:
+        a = e.a
+        match e.name:
+            case "LotCreated":
+                on_hand[a["lotId"]] += a["quantity"]
             case "ShipmentLineDispatched":
                 flows["line"] += a["quantity"]
+                on_hand[a["lotId"]] -= a["quantity"]
             case "HandedOver":
                 flows["hand_over"] += a["quantity"]
-            case "LotAdjusted" if a["delta"] < 0:
-                flows["adjustment"] -= a["delta"]
-    money = [g for g in m["gifts"] if g["kind"] == "money"]
-    for pool in sorted(pools, key=str):
-        mine = _sum((g for g in money if g["pool_id"] == pool), "unallocated")
-        yield f"pool {pool} unallocated (gifts.unallocated)", pools[pool], mine
-    links = m["gift_allocations"]
-    for allocation in sorted(allocated, key=str):
-        of = [r for r in links if r["allocation_id"] == allocation]
-        yield (
-            f"allocation {allocation} amount (gift_allocations)",
-            allocated[allocation],
-            _sum(of, "amount"),
-        )
-        yield (
-            f"allocation {allocation} unspent (gift_allocations)",
-            unspent[allocation],
-            _sum(of, "unspent"),
-        )
-    paid = m["gift_purchases"]
-    for purchase in sorted(spent, key=str):
-        of = [r for r in paid if r["purchase_id"] == purchase]
-        yield f"purchase {purchase} amount (gift_purchases)", spent[purchase], _sum(of, "amount")
+                on_hand[a["lotId"]] -= a["quantity"]
+            case "LotAdjusted":
+                flows["adjustment"] += max(0, -a["delta"])
+                on_hand[a["lotId"]] += a["delta"]
+    remaining = _sums_by(m["lot_sources"], "lot_id", "remaining")
+    for lot in sorted(on_hand, key=str):
+        yield f"lot {lot} on hand (lot_sources.remaining)", on_hand[lot], remaining.get(lot, 0)
+    taken = _sums_by(m["flow_sources"], "flow_kind", "quantity")
     for kind, quantity in flows.items():
-        of = [r for r in m["flow_sources"] if r["flow_kind"] == kind]
-        yield f"{kind} units (flow_sources)", quantity, _sum(of, "quantity")
+        yield f"{kind} units (flow_sources)", quantity, taken.get(kind, 0)
 
 
 def account(mirror: Engine, rpc: Rpc, deployment: Deployment, last_block: int) -> list[Difference]:
