@@ -101,6 +101,70 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# The same refusal from any of the three contracts, by the name after the contract's prefix.
+_BY_REASON: dict[str, tuple[str, str]] = {
+    "ZeroId": ("An id is missing (all zero).", "缺少编号（全为零）。"),
+    "EmptyText": ("A name or unit is empty; fill it in.", "名称或单位为空，请填写。"),
+    "EmptyBatch": ("Nothing to record: the list is empty.", "没有可记录的内容：列表为空。"),
+    "AmountTooLarge": (
+        "The amount {amount} is above the largest the ledger keeps ({max}).",
+        "金额 {amount} 超过账本可记录的上限（{max}）。",
+    ),
+    "QuantityTooLarge": (
+        "The quantity {quantity} is above the largest the ledger keeps ({max}).",
+        "数量 {quantity} 超过账本可记录的上限（{max}）。",
+    ),
+    "TotalTooLarge": (
+        "This would take the total of {id} past the largest the ledger keeps ({max}).",
+        "此操作会使 {id} 的合计超过账本可记录的上限（{max}）。",
+    ),
+    "MissingDonorCommitment": (
+        "Gift {giftId} has no donor commitment; print its receipt code first.",
+        "捐赠 {giftId} 缺少捐赠人承诺值，请先生成收据码。",
+    ),
+    "InvalidCurrency": (
+        "{currency} is not a currency code; use ISO 4217, like CNY.",
+        "{currency} 不是币种代码，请使用 ISO 4217 代码，如 CNY。",
+    ),
+    "InvalidEarmark": (
+        "That earmark has no value; give purpose:TEXT, region:CODE or category:TEXT.",
+        "定向信息缺少取值，请填写 purpose:文本、region:代码 或 category:文本。",
+    ),
+    "InvalidEarmarkKind": ("Unknown earmark kind {kind}.", "未知的定向类型 {kind}。"),
+    "InvalidKind": ("Unknown kind {kind}.", "未知的类型 {kind}。"),
+    "InvalidPriority": (
+        "Priority {priority} is out of range; use 0 (low) to 3 (critical).",
+        "优先级 {priority} 超出范围，请使用 0（低）至 3（紧急）。",
+    ),
+    "InvalidReason": ("Unknown reason {reason}.", "未知的原因 {reason}。"),
+    "InvalidUnit": (
+        "Unknown beneficiary unit {unit}; use people or households.",
+        "未知的受益单位 {unit}，请使用人或户。",
+    ),
+    "InvalidAdjustment": (
+        "An adjustment of {delta} does not fit reason {reason}: write-offs remove units, "
+        "only a count correction may add them, and zero changes nothing.",
+        "调整量 {delta} 与原因 {reason} 不符：报损只能减少数量，"
+        "只有盘点更正可以增加，零不改变任何内容。",
+    ),
+    "ZeroBeneficiaries": (
+        "Say how many people or households received the goods.",
+        "请填写受益的人数或户数。",
+    ),
+    "MissingReportHash": (
+        "Attestation {attestationId} names no report; give the report file's hash.",
+        "审计证明 {attestationId} 未指明报告，请提供报告文件的哈希。",
+    ),
+    "FutureSequence": (
+        "The report covers event {coveredSeq}, but the ledger is only at {currentSeq}.",
+        "报告涵盖至第 {coveredSeq} 号事件，但账本目前仅到第 {currentSeq} 号。",
+    ),
+    "InvalidBlockRange": (
+        "Blocks {fromBlock} to {toBlock} are not a range up to the current block {currentBlock}.",
+        "区块 {fromBlock} 至 {toBlock} 不是截至当前区块 {currentBlock} 的有效范围。",
+    ),
+}
+
 _DUPLICATE = (
     "{id} was recorded before; nothing more is needed.",
     "{id} 此前已记录，无需重复操作。",
@@ -171,15 +235,17 @@ def _show(name: str, value: object, namer: Namer | None) -> str:
 def _templates(name: str) -> tuple[str, str] | None:
     if name in _TEXTS:
         return _TEXTS[name]
-    if name.endswith("DuplicateId"):
-        return _DUPLICATE
+    reason = name
     for contract in ("AidRegistry", "FundLedger", "SupplyLedger"):
-        thing = name.removeprefix(contract + "Unknown")
-        if thing != name and thing in _THINGS:
-            en, zh = _UNKNOWN
-            what, what_zh = _THINGS[thing]
-            return en.replace("{what}", what.capitalize()), zh.replace("{what_zh}", what_zh)
-    return None
+        reason = reason.removeprefix(contract)
+    if reason == "DuplicateId":
+        return _DUPLICATE
+    thing = reason.removeprefix("Unknown")
+    if thing != reason and thing in _THINGS:
+        en, zh = _UNKNOWN
+        what, what_zh = _THINGS[thing]
+        return en.replace("{what}", what.capitalize()), zh.replace("{what_zh}", what_zh)
+    return _BY_REASON.get(reason)
 
 
 def explain(error: ContractRevertError, namer: Namer | None = None) -> Refusal:
