@@ -11,7 +11,7 @@ the chain fixes is checked: which gift paid for what is the attribution rule's b
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,267 +163,367 @@ class _Book:
         row[column] = (value + amount, f"sum of {names} events")
 
 
-def _record(book: _Book, e: Logged) -> None:  # noqa: PLR0912, PLR0915 (a case per event)
-    a, seq = e.a, e.seq
+Rule = Callable[[_Book, Logged], None]
+RULES: dict[str, Rule] = {}
+
+
+def _accounts(name: str) -> Callable[[Rule], Rule]:
+    """Register what an event named `name` must produce (LedgersBound and PauseChanged: only
+    their raw event)."""
+
+    def register(fn: Rule) -> Rule:
+        RULES[name] = fn
+        return fn
+
+    return register
+
+
+def _record(book: _Book, e: Logged) -> None:
+    """Book what `e` must have produced: its raw event, then what its own rule says."""
     book.make(
         e,
         "raw_events",
         (e.tx, e.log_index),
         name=e.name,
-        seq=seq,
+        seq=e.seq,
         block_number=e.block,
         emitter=e.emitter,
     )
-    match e.name:
-        case "OrganisationRegistered":
-            book.make(e, "organisations", (a["orgId"],), kind=a["kind"], name=a["name"], seq=seq)
-        case "SiteRegistered":
-            book.make(
-                e,
-                "sites",
-                (a["siteId"],),
-                org_id=a["orgId"],
-                kind=a["kind"],
-                region=a["region"],
-                name=a["name"],
-                seq=seq,
-            )
-        case "ItemRegistered":
-            book.make(
-                e,
-                "items",
-                (a["itemId"],),
-                category=a["category"],
-                unit=a["unit"],
-                name=a["name"],
-                seq=seq,
-            )
-        case "RoleChanged":  # the last change of a (role, account) stands
-            book.make(e, "role_members", (a["role"], a["account"]), granted=a["granted"], seq=seq)
-        case "AttestationPosted":
-            book.make(
-                e,
-                "attestations",
-                (a["attestationId"],),
-                report_hash=a["reportHash"],
-                from_block=a["fromBlock"],
-                to_block=a["toBlock"],
-                covered_seq=a["coveredSeq"],
-                covered_head=a["coveredHead"],
-                actor=a["actor"],
-                seq=seq,
-            )
-        case "GiftRecorded":
-            book.make(
-                e,
-                "gifts",
-                ("money", a["giftId"]),
-                pool_id=a["poolId"],
-                currency=a["currency"],
-                amount=a["amount"],
-                earmark_kind=a["earmarkKind"],
-                earmark=a["earmark"],
-                evidence_hash=a["evidenceHash"],
-                donor_commitment=a["donorCommitment"],
-                pledge_id=a["pledgeId"],
-                public_name=a["publicName"],
-                block_number=e.block,
-                tx_hash=e.tx,
-                actor=a["actor"],
-                seq=seq,
-            )
-            pool = (a["poolId"],)
-            book.make(
-                e,
-                "pools",
-                pool,
-                currency=a["currency"],
-                earmark_kind=a["earmarkKind"],
-                earmark=a["earmark"],
-            )
-            book.add(e, "pools", pool, "received", a["amount"])
-            book.add(e, "pools", pool, "allocated", 0)
-            if a["pledgeId"] is not None:
-                book.add(e, "pledges", (a["pledgeId"],), "paid", a["amount"])
-        case "InKindGiftRecorded":
-            book.make(
-                e,
-                "gifts",
-                ("in_kind", a["giftId"]),
-                lot_id=a["lotId"],
-                evidence_hash=a["evidenceHash"],
-                donor_commitment=a["donorCommitment"],
-                public_name=a["publicName"],
-                block_number=e.block,
-                tx_hash=e.tx,
-                actor=a["actor"],
-                seq=seq,
-            )
-        case "PledgeRecorded":
-            book.make(
-                e,
-                "pledges",
-                (a["pledgeId"],),
-                currency=a["currency"],
-                amount=a["amount"],
-                earmark_kind=a["earmarkKind"],
-                earmark=a["earmark"],
-                donor_commitment=a["donorCommitment"],
-                due_date=a["dueDate"],
-                seq=seq,
-            )
-            book.add(e, "pledges", (a["pledgeId"],), "paid", 0)
-        case "FundsAllocated":
-            allocation = (a["allocationId"],)
-            book.make(
-                e,
-                "allocations",
-                allocation,
-                pool_id=a["poolId"],
-                amount=a["amount"],
-                need_id=a["needId"],
-                purpose=a["purpose"],
-                actor=a["actor"],
-                seq=seq,
-            )
-            book.add(e, "allocations", allocation, "spent", 0)
-            book.add(e, "allocations", allocation, "released", 0)
-            book.add(e, "pools", (a["poolId"],), "allocated", a["amount"])
-        case "AllocationSpent":
-            book.add(e, "allocations", (a["allocationId"],), "spent", a["amount"])
-            book.put(
-                e,
-                "purchases",
-                (a["purchaseId"],),
-                allocation_id=a["allocationId"],
-                amount=a["amount"],
-            )
-        case "AllocationReleased":
-            book.put(e, "allocations", (a["allocationId"],), pool_id=a["poolId"])
-            book.add(e, "allocations", (a["allocationId"],), "released", a["amount"])
-            book.add(e, "pools", (a["poolId"],), "allocated", -a["amount"])
-        case "PurchaseRecorded":
-            book.make(
-                e,
-                "purchases",
-                (a["purchaseId"],),
-                allocation_id=a["allocationId"],
-                lot_id=a["lotId"],
-                supplier_id=a["supplierId"],
-                amount=a["amount"],
-                invoice_hash=a["invoiceHash"],
-                actor=a["actor"],
-                seq=seq,
-            )
-        case "LotCreated":
-            lot = (a["lotId"],)
-            book.make(
-                e,
-                "lots",
-                lot,
-                item_id=a["itemId"],
-                site_id=a["siteId"],
-                created=a["quantity"],
-                batch=a["batch"],
-                expiry=a["expiry"],
-                origin=a["origin"],
-                origin_id=a["originId"],
-                parent_lot_id=a["parentLotId"],
-                seq=seq,
-            )
-            book.add(e, "lots", lot, "on_hand", a["quantity"])
-            for column in ("shipped", "handed_over", "adjusted_out"):
-                book.add(e, "lots", lot, column, 0)
-        case "NeedPosted":
-            book.make(
-                e,
-                "needs",
-                (a["needId"],),
-                site_id=a["siteId"],
-                item_id=a["itemId"],
-                quantity=a["quantity"],
-                priority=a["priority"],
-                deadline=a["deadline"],
-                open=True,
-                seq=seq,
-            )
-            book.add(e, "needs", (a["needId"],), "fulfilled", 0)
-        case "NeedClosed":
-            book.put(e, "needs", (a["needId"],), open=False)
-            book.put(e, "needs", (a["needId"],), fulfilled=a["fulfilled"])
-        case "ShipmentDispatched":
-            book.make(
-                e,
-                "shipments",
-                (a["shipmentId"],),
-                from_site=a["fromSite"],
-                to_site=a["toSite"],
-                line_count=a["lineCount"],
-                completed=False,
-                actor=a["actor"],
-                seq=seq,
-            )
-            book.add(e, "shipments", (a["shipmentId"],), "open_lines", a["lineCount"])
-        case "ShipmentLineDispatched":
-            book.make(
-                e,
-                "shipment_lines",
-                (a["shipmentId"], a["lineIndex"]),
-                lot_id=a["lotId"],
-                quantity=a["quantity"],
-                received=0,
-                declared=0,
-                reason=0,
-                receipt_lot_id=None,
-                settled=False,
-            )
-            book.add(e, "lots", (a["lotId"],), "shipped", a["quantity"])
-            book.add(e, "lots", (a["lotId"],), "on_hand", -a["quantity"])
-        case "ShipmentLineReceived":
-            book.put(
-                e,
-                "shipment_lines",
-                (a["shipmentId"], a["lineIndex"]),
-                received=a["received"],
-                declared=a["declared"],
-                reason=a["reason"],
-                receipt_lot_id=a["lotId"],
-                settled=True,
-            )
-            book.add(e, "shipments", (a["shipmentId"],), "open_lines", -1)
-        case "ShipmentCompleted":
-            book.put(e, "shipments", (a["shipmentId"],), completed=True)
-        case "HandedOver":
-            book.make(
-                e,
-                "hand_overs",
-                (a["handOverId"],),
-                lot_id=a["lotId"],
-                need_id=a["needId"],
-                quantity=a["quantity"],
-                beneficiaries=a["beneficiaries"],
-                unit=a["unit"],
-                actor=a["actor"],
-                seq=seq,
-            )
-            book.add(e, "lots", (a["lotId"],), "handed_over", a["quantity"])
-            book.add(e, "lots", (a["lotId"],), "on_hand", -a["quantity"])
-            book.add(e, "needs", (a["needId"],), "fulfilled", a["quantity"])
-        case "LotAdjusted":
-            book.make(
-                e,
-                "adjustments",
-                (a["adjustmentId"],),
-                lot_id=a["lotId"],
-                delta=a["delta"],
-                reason=a["reason"],
-                actor=a["actor"],
-                seq=seq,
-            )
-            book.add(e, "lots", (a["lotId"],), "adjusted_out", -a["delta"])
-            book.add(e, "lots", (a["lotId"],), "on_hand", a["delta"])
-        case _:  # LedgersBound, PauseChanged: kept in raw_events only
-            pass
+    rule = RULES.get(e.name)
+    if rule is not None:
+        rule(book, e)
+
+
+@_accounts("OrganisationRegistered")
+def _organisation_registered(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(e, "organisations", (a["orgId"],), kind=a["kind"], name=a["name"], seq=seq)
+
+
+@_accounts("SiteRegistered")
+def _site_registered(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "sites",
+        (a["siteId"],),
+        org_id=a["orgId"],
+        kind=a["kind"],
+        region=a["region"],
+        name=a["name"],
+        seq=seq,
+    )
+
+
+@_accounts("ItemRegistered")
+def _item_registered(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "items",
+        (a["itemId"],),
+        category=a["category"],
+        unit=a["unit"],
+        name=a["name"],
+        seq=seq,
+    )
+
+
+@_accounts("RoleChanged")
+def _role_changed(book: _Book, e: Logged) -> None:
+    # the last change of a (role, account) stands
+    a, seq = e.a, e.seq
+    book.make(e, "role_members", (a["role"], a["account"]), granted=a["granted"], seq=seq)
+
+
+@_accounts("AttestationPosted")
+def _attestation_posted(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "attestations",
+        (a["attestationId"],),
+        report_hash=a["reportHash"],
+        from_block=a["fromBlock"],
+        to_block=a["toBlock"],
+        covered_seq=a["coveredSeq"],
+        covered_head=a["coveredHead"],
+        actor=a["actor"],
+        seq=seq,
+    )
+
+
+@_accounts("GiftRecorded")
+def _gift_recorded(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "gifts",
+        ("money", a["giftId"]),
+        pool_id=a["poolId"],
+        currency=a["currency"],
+        amount=a["amount"],
+        earmark_kind=a["earmarkKind"],
+        earmark=a["earmark"],
+        evidence_hash=a["evidenceHash"],
+        donor_commitment=a["donorCommitment"],
+        pledge_id=a["pledgeId"],
+        public_name=a["publicName"],
+        block_number=e.block,
+        tx_hash=e.tx,
+        actor=a["actor"],
+        seq=seq,
+    )
+    pool = (a["poolId"],)
+    book.make(
+        e,
+        "pools",
+        pool,
+        currency=a["currency"],
+        earmark_kind=a["earmarkKind"],
+        earmark=a["earmark"],
+    )
+    book.add(e, "pools", pool, "received", a["amount"])
+    book.add(e, "pools", pool, "allocated", 0)
+    if a["pledgeId"] is not None:
+        book.add(e, "pledges", (a["pledgeId"],), "paid", a["amount"])
+
+
+@_accounts("InKindGiftRecorded")
+def _in_kind_gift_recorded(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "gifts",
+        ("in_kind", a["giftId"]),
+        lot_id=a["lotId"],
+        evidence_hash=a["evidenceHash"],
+        donor_commitment=a["donorCommitment"],
+        public_name=a["publicName"],
+        block_number=e.block,
+        tx_hash=e.tx,
+        actor=a["actor"],
+        seq=seq,
+    )
+
+
+@_accounts("PledgeRecorded")
+def _pledge_recorded(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "pledges",
+        (a["pledgeId"],),
+        currency=a["currency"],
+        amount=a["amount"],
+        earmark_kind=a["earmarkKind"],
+        earmark=a["earmark"],
+        donor_commitment=a["donorCommitment"],
+        due_date=a["dueDate"],
+        seq=seq,
+    )
+    book.add(e, "pledges", (a["pledgeId"],), "paid", 0)
+
+
+@_accounts("FundsAllocated")
+def _funds_allocated(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    allocation = (a["allocationId"],)
+    book.make(
+        e,
+        "allocations",
+        allocation,
+        pool_id=a["poolId"],
+        amount=a["amount"],
+        need_id=a["needId"],
+        purpose=a["purpose"],
+        actor=a["actor"],
+        seq=seq,
+    )
+    book.add(e, "allocations", allocation, "spent", 0)
+    book.add(e, "allocations", allocation, "released", 0)
+    book.add(e, "pools", (a["poolId"],), "allocated", a["amount"])
+
+
+@_accounts("AllocationSpent")
+def _allocation_spent(book: _Book, e: Logged) -> None:
+    a = e.a
+    book.add(e, "allocations", (a["allocationId"],), "spent", a["amount"])
+    book.put(
+        e,
+        "purchases",
+        (a["purchaseId"],),
+        allocation_id=a["allocationId"],
+        amount=a["amount"],
+    )
+
+
+@_accounts("AllocationReleased")
+def _allocation_released(book: _Book, e: Logged) -> None:
+    a = e.a
+    book.put(e, "allocations", (a["allocationId"],), pool_id=a["poolId"])
+    book.add(e, "allocations", (a["allocationId"],), "released", a["amount"])
+    book.add(e, "pools", (a["poolId"],), "allocated", -a["amount"])
+
+
+@_accounts("PurchaseRecorded")
+def _purchase_recorded(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "purchases",
+        (a["purchaseId"],),
+        allocation_id=a["allocationId"],
+        lot_id=a["lotId"],
+        supplier_id=a["supplierId"],
+        amount=a["amount"],
+        invoice_hash=a["invoiceHash"],
+        actor=a["actor"],
+        seq=seq,
+    )
+
+
+@_accounts("LotCreated")
+def _lot_created(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    lot = (a["lotId"],)
+    book.make(
+        e,
+        "lots",
+        lot,
+        item_id=a["itemId"],
+        site_id=a["siteId"],
+        created=a["quantity"],
+        batch=a["batch"],
+        expiry=a["expiry"],
+        origin=a["origin"],
+        origin_id=a["originId"],
+        parent_lot_id=a["parentLotId"],
+        seq=seq,
+    )
+    book.add(e, "lots", lot, "on_hand", a["quantity"])
+    for column in ("shipped", "handed_over", "adjusted_out"):
+        book.add(e, "lots", lot, column, 0)
+
+
+@_accounts("NeedPosted")
+def _need_posted(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "needs",
+        (a["needId"],),
+        site_id=a["siteId"],
+        item_id=a["itemId"],
+        quantity=a["quantity"],
+        priority=a["priority"],
+        deadline=a["deadline"],
+        open=True,
+        seq=seq,
+    )
+    book.add(e, "needs", (a["needId"],), "fulfilled", 0)
+
+
+@_accounts("NeedClosed")
+def _need_closed(book: _Book, e: Logged) -> None:
+    a = e.a
+    book.put(e, "needs", (a["needId"],), open=False)
+    book.put(e, "needs", (a["needId"],), fulfilled=a["fulfilled"])
+
+
+@_accounts("ShipmentDispatched")
+def _shipment_dispatched(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "shipments",
+        (a["shipmentId"],),
+        from_site=a["fromSite"],
+        to_site=a["toSite"],
+        line_count=a["lineCount"],
+        completed=False,
+        actor=a["actor"],
+        seq=seq,
+    )
+    book.add(e, "shipments", (a["shipmentId"],), "open_lines", a["lineCount"])
+
+
+@_accounts("ShipmentLineDispatched")
+def _shipment_line_dispatched(book: _Book, e: Logged) -> None:
+    a = e.a
+    book.make(
+        e,
+        "shipment_lines",
+        (a["shipmentId"], a["lineIndex"]),
+        lot_id=a["lotId"],
+        quantity=a["quantity"],
+        received=0,
+        declared=0,
+        reason=0,
+        receipt_lot_id=None,
+        settled=False,
+    )
+    book.add(e, "lots", (a["lotId"],), "shipped", a["quantity"])
+    book.add(e, "lots", (a["lotId"],), "on_hand", -a["quantity"])
+
+
+@_accounts("ShipmentLineReceived")
+def _shipment_line_received(book: _Book, e: Logged) -> None:
+    a = e.a
+    book.put(
+        e,
+        "shipment_lines",
+        (a["shipmentId"], a["lineIndex"]),
+        received=a["received"],
+        declared=a["declared"],
+        reason=a["reason"],
+        receipt_lot_id=a["lotId"],
+        settled=True,
+    )
+    book.add(e, "shipments", (a["shipmentId"],), "open_lines", -1)
+
+
+@_accounts("ShipmentCompleted")
+def _shipment_completed(book: _Book, e: Logged) -> None:
+    a = e.a
+    book.put(e, "shipments", (a["shipmentId"],), completed=True)
+
+
+@_accounts("HandedOver")
+def _handed_over(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "hand_overs",
+        (a["handOverId"],),
+        lot_id=a["lotId"],
+        need_id=a["needId"],
+        quantity=a["quantity"],
+        beneficiaries=a["beneficiaries"],
+        unit=a["unit"],
+        actor=a["actor"],
+        seq=seq,
+    )
+    book.add(e, "lots", (a["lotId"],), "handed_over", a["quantity"])
+    book.add(e, "lots", (a["lotId"],), "on_hand", -a["quantity"])
+    book.add(e, "needs", (a["needId"],), "fulfilled", a["quantity"])
+
+
+@_accounts("LotAdjusted")
+def _lot_adjusted(book: _Book, e: Logged) -> None:
+    a, seq = e.a, e.seq
+    book.make(
+        e,
+        "adjustments",
+        (a["adjustmentId"],),
+        lot_id=a["lotId"],
+        delta=a["delta"],
+        reason=a["reason"],
+        actor=a["actor"],
+        seq=seq,
+    )
+    book.add(e, "lots", (a["lotId"],), "adjusted_out", -a["delta"])
+    book.add(e, "lots", (a["lotId"],), "on_hand", a["delta"])
 
 
 Rows = dict[str, list[dict[str, Any]]]

@@ -36,8 +36,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import SQLModel
 
+from ledger.chain.events import event_specs
 from ledger.chain.ids import label
-from ledger.indexer.accounting import account
+from ledger.indexer.accounting import RULES, account
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import sync
 from ledger.indexer.verify import Difference, NotIndexedError, diff_mirrors, verify
@@ -397,3 +398,8 @@ def test_verify_of_a_mirror_never_indexed_says_index_first(world: World, tmp_pat
         f"error: the mirror at {url} has never been indexed: run `aidledger index` first, "
         "then verify"
     ]
+
+
+def test_accounting_has_a_rule_for_every_event_but_those_kept_raw_only() -> None:
+    names = {spec.name for spec in event_specs().values()}
+    assert set(RULES) == names - {"LedgersBound", "PauseChanged"}
