@@ -1,0 +1,336 @@
+"""Bank-statement intake: a validated statement becomes money gifts, in batches, with codes.
+
+The order of work makes a re-run after any crash (kill -9 included) record each row exactly once
+and hand out the same receipt code for it:
+
+1. read and validate the whole statement (`ledger.write.statement`); a bad row writes nothing;
+2. ask the chain which rows' gifts exist already (`FundLedger.giftExists`; a row's gift id comes
+   from its bank reference, so it is the same on every run);
+3. read the codes file if there is one: it is the source of truth for codes, a row keeps the
+   code it was given; rows without one get a new code;
+4. check the first batch against the chain (role, pause) without sending it;
+5. write the whole codes file atomically (temporary file, fsync, rename) before the first
+   transaction, so no gift is ever recorded with a code that is not on disk;
+6. send the rows not on chain in `RecordGifts` batches sized from the gas of the first batch and
+   the block gas limit (and a calldata cap), then ask the chain again and send what is missing;
+7. write the codes file again with each row's transaction.
+
+Payer names are in the codes file only (the donor-mail list); they never go on chain.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+
+from eth_account.signers.local import LocalAccount
+
+from ledger.chain.bindings import INTAKE_ROLE
+from ledger.chain.ids import ZERO32, currency_code
+from ledger.chain.types import EarmarkKind
+from ledger.errors import (
+    AidLedgerConfigError,
+    AidLedgerError,
+    AidLedgerValueError,
+    ContractRevertError,
+)
+from ledger.write.commands import RecordGift, RecordGifts
+from ledger.write.messages import WriteRefusedError, explain
+from ledger.write.money import exponent
+from ledger.write.receipts import ReceiptCode, ReceiptCodeError
+from ledger.write.service import Outcome, WriteService
+from ledger.write.statement import Statement, StatementRow
+
+FIRST_BATCH = 25  # rows whose gas estimate sizes the later batches
+MAX_BATCH = 300  # ~350 bytes of calldata a gift: stays under the 128 KiB transactions nodes relay
+GAS_FILL = 0.5  # a batch uses at most half the block gas limit
+EXISTS_CHUNK = 500  # giftExists calls per JSON-RPC batch
+CODES_HEADER = (
+    "row",
+    "date",
+    "amount",
+    "currency",
+    "reference",
+    "payer",
+    "receipt_code",
+    "gift_id",
+    "status",
+    "tx_hash",
+)
+
+Progress = Callable[[int, int], None]
+
+
+class NotIntakeError(AidLedgerError, PermissionError):
+    """The signer cannot record gifts; checked before anything is written."""
+
+
+@dataclass(frozen=True)
+class CodedRow:
+    """A statement row with its gift id, receipt code and what became of it."""
+
+    row: StatementRow
+    gift_id: bytes
+    code: ReceiptCode | None  # None: on chain from an earlier run whose codes file is gone
+    status: str  # 'to record', 'recorded', 'already on chain'
+    tx_hash: str = ""
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    rows: list[CodedRow]
+    duplicates: list[tuple[int, int]]
+    batches: list[Outcome] = field(default_factory=list)
+    gas_per_gift: int | None = None
+    codes_path: Path | None = None
+
+    @property
+    def recorded(self) -> list[CodedRow]:
+        """Rows recorded by this run."""
+        return [r for r in self.rows if r.status == "recorded"]
+
+    @property
+    def already(self) -> list[CodedRow]:
+        """Rows that were on chain before this run."""
+        return [r for r in self.rows if r.status == "already on chain"]
+
+    @property
+    def codes_missing(self) -> list[CodedRow]:
+        """Rows on chain whose code is not in the codes file (it was replaced or deleted)."""
+        return [r for r in self.rows if r.code is None]
+
+
+@dataclass(frozen=True)
+class IntakeOptions:
+    """How rows become gifts: the source prefix (e.g. the bank account) and an earmark."""
+
+    source_prefix: str = ""
+    earmark_kind: EarmarkKind = EarmarkKind.NONE
+    earmark: bytes = ZERO32
+    max_batch: int = MAX_BATCH
+
+    def gift(self, row: StatementRow, code: ReceiptCode | None) -> RecordGift:
+        """The RecordGift of a row (its id depends on the reference alone)."""
+        return RecordGift(
+            source=self.source_prefix + row.reference,
+            currency=currency_code(row.currency),
+            amount=row.amount,
+            donor_commitment=code.commitment if code else ZERO32,
+            evidence_hash=row.evidence_hash,
+            earmark_kind=self.earmark_kind,
+            earmark=self.earmark,
+        )
+
+
+def import_statement(
+    service: WriteService,
+    signer: LocalAccount,
+    statement: Statement,
+    codes_path: Path,
+    options: IntakeOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Record every row of `statement` not on chain yet; codes kept in `codes_path` first."""
+    options = options or IntakeOptions()
+    check_signer(service, signer)
+    known = read_codes(codes_path)
+    rows = code_rows(service, statement.rows, known, options)
+    report = ImportReport(rows, statement.duplicates, codes_path=codes_path)
+    pending = [r for r in rows if r.status == "to record"]
+    if pending:
+        first = [options.gift(r.row, r.code) for r in pending[:FIRST_BATCH]]
+        report.gas_per_gift = preflight(service, signer, first)
+    write_codes(codes_path, rows)
+    if pending:
+        assert report.gas_per_gift is not None
+        size = batch_size(service, report.gas_per_gift, options.max_batch)
+        done = send(service, signer, pending, options, size, report, progress)
+        report.rows = [done.get(r.row.row, r) for r in rows]
+        write_codes(codes_path, report.rows)
+    return report
+
+
+def check_signer(service: WriteService, signer: LocalAccount) -> None:
+    """Refuse before anything is written when the signer cannot record gifts."""
+    registry = service.ledger.registry
+    if not registry.functions.hasRole(INTAKE_ROLE, signer.address).call():
+        raise NotIntakeError(
+            f"{signer.address} does not hold the intake role, so it cannot record gifts "
+            f"(没有登记捐赠的权限); nothing was written: sign as an intake clerk (--as NAME)"
+        )
+
+
+def code_rows(
+    service: WriteService,
+    rows: list[StatementRow],
+    known: dict[str, ReceiptCode],
+    options: IntakeOptions,
+) -> list[CodedRow]:
+    """Each row with its gift id, its code (kept, else new) and whether it is on chain."""
+    ids = [options.gift(r, None).record_id for r in rows]
+    exists = gifts_exist(service, ids)
+    coded = []
+    for row, gift_id, on_chain in zip(rows, ids, exists, strict=True):
+        code = known.get(row.reference)
+        if code is None and not on_chain:
+            code = ReceiptCode.new()
+        status = "already on chain" if on_chain else "to record"
+        coded.append(CodedRow(row, gift_id, code, status))
+    return coded
+
+
+def gifts_exist(service: WriteService, ids: list[bytes]) -> list[bool]:
+    """FundLedger.giftExists for each id, asked in JSON-RPC batches."""
+    fund = service.ledger.fund
+    w3 = service.ledger.client.w3
+    found: list[bool] = []
+    for start in range(0, len(ids), EXISTS_CHUNK):
+        with w3.batch_requests() as batch:
+            for gift_id in ids[start : start + EXISTS_CHUNK]:
+                batch.add(fund.functions.giftExists(gift_id))
+            found.extend(bool(answer) for answer in batch.execute())
+    return found
+
+
+def preflight(service: WriteService, signer: LocalAccount, gifts: list[RecordGift]) -> int:
+    """Estimate the first batch (a refusal is explained, nothing sent); its gas per gift."""
+    command = RecordGifts(gifts[0].source, tuple(gifts))
+    try:
+        tx = service.sender.build(signer, command.call(service.ledger))
+    except ContractRevertError as error:
+        raise WriteRefusedError(explain(error, service.namer)) from None
+    return -(-int(tx["gas"]) // len(gifts))
+
+
+def batch_size(service: WriteService, gas_per_gift: int, cap: int) -> int:
+    """Rows per transaction: half the block gas limit, at most `cap`."""
+    gas_limit = int(service.ledger.client.w3.eth.get_block("latest")["gasLimit"])
+    return max(1, min(cap, int(gas_limit * GAS_FILL) // gas_per_gift))
+
+
+def send(
+    service: WriteService,
+    signer: LocalAccount,
+    pending: list[CodedRow],
+    options: IntakeOptions,
+    size: int,
+    report: ImportReport,
+    progress: Progress | None,
+) -> dict[int, CodedRow]:
+    """Send `pending` in batches; then ask the chain again and send what is still missing."""
+    done: dict[int, CodedRow] = {}
+    for _attempt in range(2):
+        for chunk in _chunks(pending, size):
+            command = RecordGifts(
+                options.source_prefix + chunk[0].row.reference,
+                tuple(options.gift(r.row, r.code) for r in chunk),
+            )
+            outcome = service.submit(signer, command)
+            report.batches.append(outcome)
+            for row in chunk:
+                done[row.row.row] = replace(row, status="recorded", tx_hash=outcome.tx_hash)
+            if progress is not None:
+                progress(len(done), len(pending))
+        exists = gifts_exist(service, [r.gift_id for r in pending])
+        pending = [r for r, there in zip(pending, exists, strict=True) if not there]
+        if not pending:
+            return done
+    raise AidLedgerConfigError(
+        f"{len(pending)} rows are still not on chain after sending them twice (first: row "
+        f"{pending[0].row.row}); run the import again: recorded rows are skipped"
+    )
+
+
+def _chunks(rows: list[CodedRow], size: int) -> Iterable[list[CodedRow]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def plain_amount(minor: int, currency: str) -> str:
+    """Minor units as a plain decimal for the mail merge, e.g. '1234.56'."""
+    return f"{Decimal(minor).scaleb(-exponent(currency)):f}"
+
+
+def default_codes_path(statement: Path) -> Path:
+    """`march.csv` -> `march.codes.csv` beside it."""
+    return statement.with_name(statement.stem + ".codes.csv")
+
+
+def read_codes(path: Path) -> dict[str, ReceiptCode]:
+    """Reference -> receipt code from a codes file of an earlier run (none if there is none)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise AidLedgerConfigError(f"cannot read the codes file {path}: {exc.strerror}") from None
+    codes: dict[str, ReceiptCode] = {}
+    for number, line in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+        if not line.get("receipt_code"):
+            continue
+        try:
+            codes[line["reference"]] = ReceiptCode.parse(line["receipt_code"])
+        except (ReceiptCodeError, KeyError) as exc:
+            raise AidLedgerValueError(
+                f"{path} row {number} is not a codes file row ({exc}); it is the source of the "
+                "receipt codes of recorded gifts: restore it rather than edit it"
+            ) from None
+    return codes
+
+
+def write_codes(path: Path, rows: list[CodedRow]) -> None:
+    """Write the codes file atomically and durably (UTF-8 with BOM, for spreadsheets)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CODES_HEADER)
+    for r in rows:
+        s = r.row
+        writer.writerow(
+            (
+                s.row,
+                s.date.isoformat(),
+                plain_amount(s.amount, s.currency),
+                s.currency,
+                s.reference,
+                s.payer,
+                str(r.code) if r.code else "",
+                "0x" + r.gift_id.hex(),
+                r.status if r.code else "on chain; its code is not in this file",
+                r.tx_hash,
+            )
+        )
+    _atomic_write(path, out.getvalue().encode("utf-8-sig"))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    directory = path.parent
+    try:
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise AidLedgerConfigError(
+            f"cannot write the codes file in {directory}: {exc.strerror}; choose another "
+            "place with --codes"
+        ) from None
+    try:
+        os.fchmod(fd, 0o600)  # payer names: the office's eyes only
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
