@@ -7,7 +7,7 @@ SLITHER_VENV ?= .venv-slither
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup setup-python setup-node setup-slither lock contracts check-artifacts lint \
-        slither gas-snapshot test fuzz soak bench bench-indexer demo clean
+        slither gas-snapshot test fuzz soak bench bench-indexer demo clean vendor catalogues
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,6 +37,13 @@ lock:  ## Re-pin Python dependencies after changing pyproject.toml
 
 contracts: setup-node  ## Compile contracts/src into contracts/build with the pinned solc-js
 	node contracts/scripts/compile.mjs
+
+vendor: setup-node  ## Copy the portal's browser assets (ECharts, Swagger UI, axe-core) into portal/static/vendor
+	$(PY) -m portal.scripts.vendor
+
+catalogues: setup-python  ## Extract the portal's strings and update its zh_CN catalogue (portal/translations)
+	$(BIN)/pybabel extract -q -F babel.cfg -o portal/translations/messages.pot portal
+	$(BIN)/pybabel update -q -i portal/translations/messages.pot -d portal/translations -l zh_CN
 
 check-artifacts: contracts  ## Fail when committed artifacts differ from a fresh compile
 	git diff --exit-code contracts/build
