@@ -5,21 +5,18 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
-from ledger.chain.deployment import Deployment, load_live
-from ledger.cli.progress import IndexProgress, count
 from ledger.config import load_settings
 from ledger.errors import AidLedgerConnectionError
-from ledger.indexer.rpc import Rpc, RpcError
-from ledger.indexer.sync import SyncOptions, sync
-from ledger.indexer.verify import record
-from ledger.indexer.verify import verify as run_verify
-from ledger.store.db import check_database_url, make_engine, upgrade
+
+if TYPE_CHECKING:  # the machinery is imported when a command runs, so `aidledger` starts fast
+    from sqlalchemy import Engine
+
+    from ledger.chain.deployment import Deployment
+    from ledger.indexer.rpc import Rpc
 
 db_app = typer.Typer(help="The SQL mirror's schema.", no_args_is_help=True)
 
@@ -35,6 +32,10 @@ DeploymentsOpt = Annotated[
 @db_app.command("upgrade")
 def db_upgrade(database_url: DbOpt = None) -> None:
     """Create or migrate the mirror's tables to the newest schema."""
+    from sqlalchemy.engine import make_url
+
+    from ledger.store.db import upgrade
+
     settings = load_settings()
     url = database_url or settings.database_url
     upgrade(url, data_dir=settings.data_dir)
@@ -48,6 +49,10 @@ def _open(
 
     Both URLs are checked before anything is reached, so a typo is named at once.
     """
+    from ledger.chain.deployment import load_live
+    from ledger.indexer.rpc import Rpc, RpcError
+    from ledger.store.db import check_database_url, make_engine, upgrade
+
     settings = load_settings()
     url = database_url or settings.database_url
     check_database_url(url, settings.data_dir)
@@ -89,6 +94,9 @@ def index(
     ] = 200_000,
 ) -> None:
     """Mirror every AidLedger event into SQL: catch up and exit, or --follow the head."""
+    from ledger.cli.progress import IndexProgress, count
+    from ledger.indexer.sync import SyncOptions, sync
+
     client, deployment, engine = _open(rpc, database_url, deployments_dir)
     progress = None if as_json else IndexProgress(follow=follow)
     options = SyncOptions(
@@ -125,6 +133,9 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print the differences as JSON.")] = False,
 ) -> None:
     """Rebuild the mirror from the chain, compare every table and balance; exit 1 if any differ."""
+    from ledger.indexer.verify import record
+    from ledger.indexer.verify import verify as run_verify
+
     client, deployment, mirror = _open(rpc, database_url, deployments_dir)
     differences = run_verify(mirror, client, deployment)
     record(mirror, differences)

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from enum import IntEnum
 from typing import TypeVar
 
-from ledger.chain.ids import ZERO32, label, region_earmark
 from ledger.chain.types import EarmarkKind
 from ledger.errors import AidLedgerValueError
 
@@ -41,6 +40,8 @@ def choice(enum: type[E], text: str) -> E:
 
 def earmark(text: str | None) -> tuple[EarmarkKind, bytes]:
     """'purpose:masks', 'region:CN-HB', 'category:ppe' or None -> (kind, bytes32 value)."""
+    from ledger.chain.ids import ZERO32, label, region_earmark
+
     if not text:
         return EarmarkKind.NONE, ZERO32
     kind_text, sep, value = text.partition(":")

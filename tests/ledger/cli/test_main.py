@@ -100,3 +100,15 @@ def test_deploy_has_deployments_dir(tmp_path: Path) -> None:
 )
 def test_smoke_no_traceback_in_an_empty_directory(tmp_path: Path, args: list[str]) -> None:
     one_line_error(run_cli(*args, cwd=tmp_path))
+
+
+def test_the_command_starts_without_loading_the_machinery() -> None:
+    """`aidledger --help` and `version` stay fast: web3, SQLAlchemy and the indexer load lazily."""
+    code = (
+        "import sys, ledger.cli.main\n"
+        "heavy = [m for m in ('web3', 'sqlalchemy', 'eth_abi', 'ledger.indexer.sync') "
+        "if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
