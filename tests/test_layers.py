@@ -16,6 +16,7 @@ PACKAGES = ("devnet", "ledger", "portal")
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "devnet": ("ledger", "portal"),
     "ledger.errors": ("ledger",),
+    "ledger.files": ("ledger",),
     "ledger.chain": (
         "ledger.store",
         "ledger.indexer",

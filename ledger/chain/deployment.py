@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
 from ledger.errors import AidLedgerConfigError
+from ledger.files import write_atomically
 
 if TYPE_CHECKING:  # web3 and eth-account cost a second to import; readers of the file need neither
     from eth_account.signers.local import LocalAccount
@@ -58,19 +58,8 @@ class Deployment:
 
     def save(self, directory: Path) -> Path:
         """Write `<directory>/<chain-id>.json` atomically (temp file, then rename); its path."""
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{self.chain_id}.json"
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{self.chain_id}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(json.dumps(asdict(self), indent=2) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        return path
+        text = json.dumps(asdict(self), indent=2) + "\n"
+        return write_atomically(directory / f"{self.chain_id}.json", text)
 
     @classmethod
     def load(cls, directory: Path, chain_id: int) -> Deployment:

@@ -7,8 +7,6 @@ written unencrypted. The passphrase comes from `AIDLEDGER_KEY_PASSPHRASE` or a p
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 
 from ledger.errors import AidLedgerConfigError, AidLedgerValueError
+from ledger.files import write_atomically
 
 MIN_PASSPHRASE = 8
 
@@ -36,7 +35,8 @@ class Keystore:
             )
         account: LocalAccount = Account.create()
         sealed = Account.encrypt(account.key, passphrase, kdf="scrypt", iterations=self.work_factor)
-        self._write(self.path(account.address), json.dumps(sealed))
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_atomically(self.path(account.address), json.dumps(sealed), mode=0o600)
         return str(account.address)
 
     def unlock(self, address: str, passphrase: str) -> LocalAccount:
@@ -58,17 +58,3 @@ class Keystore:
     def path(self, address: str) -> Path:
         """Where the key of `address` is kept."""
         return self.directory / f"{to_checksum_address(address)}.json"
-
-    def _write(self, path: Path, text: str) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".key.", suffix=".tmp")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise

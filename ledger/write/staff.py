@@ -6,8 +6,6 @@ the portal's login share; `enrol` and `withdraw` create the key and grant or rev
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from eth_utils import to_checksum_address
 
 from ledger.chain.bindings import AUDITOR_ROLE, COORDINATOR_ROLE, DEFAULT_ADMIN_ROLE, INTAKE_ROLE
 from ledger.errors import AidLedgerConfigError, AidLedgerValueError
+from ledger.files import write_atomically
 from ledger.write.commands import ChangeRole, GrantSiteOperator, operator_role
 from ledger.write.keys import Keystore
 from ledger.write.service import WriteService
@@ -68,17 +67,8 @@ class StaffBook:
 
     def save(self, members: list[StaffMember]) -> None:
         """Write all records atomically."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".staff.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump([asdict(m) for m in members], handle, indent=2, ensure_ascii=False)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        rows = [asdict(m) for m in members]
+        write_atomically(self.path, json.dumps(rows, indent=2, ensure_ascii=False))
 
 
 def check_role(role: str, site: bytes | None) -> None:
