@@ -1,5 +1,6 @@
 """Fixtures shared by the ledger tests: a mirror database per test (SQLite file or PostgreSQL
-schema; under CI=true a missing PostgreSQL fails instead of skipping)."""
+schema; under CI=true a missing PostgreSQL fails instead of skipping), and a seeded system on our
+devnet, deployed once per module and rolled back after each test."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+
+from tests.chain_backends import devnet_web3, rolled_back
+from tests.contracts.world import World, build_world
 
 PG_ADMIN_URL = os.environ.get(
     "AIDLEDGER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -48,3 +52,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_world() -> Iterator[World]:
+    """Deploy and seed once per module, on our devnet (a real node over JSON-RPC)."""
+    with devnet_web3() as w3:
+        yield build_world(w3, "devnet")
+
+
+@pytest.fixture
+def world(module_world: World) -> Iterator[World]:
+    """The seeded world, rolled back after each test (evm_snapshot / evm_revert)."""
+    with rolled_back(module_world.ledger.client.w3):
+        yield module_world

@@ -1,32 +1,15 @@
-"""A seeded system on our devnet and a way to index it into a fresh SQLite mirror."""
+"""A way to index the seeded devnet world (tests/ledger/conftest.py) into a fresh SQLite mirror."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import Engine
 
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import sync
 from ledger.store.db import make_engine, upgrade
-from tests.chain_backends import devnet_web3, rolled_back
-from tests.contracts.world import World, build_world
-
-
-@pytest.fixture(scope="module")
-def module_world() -> Iterator[World]:
-    """Deploy and seed once per module."""
-    with devnet_web3() as w3:
-        yield build_world(w3, "devnet")
-
-
-@pytest.fixture
-def world(module_world: World) -> Iterator[World]:
-    """The seeded world, rolled back after each test."""
-    with rolled_back(module_world.ledger.client.w3):
-        yield module_world
+from tests.contracts.world import World
 
 
 def index(world: World, directory: Path) -> Engine:
