@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -40,6 +38,7 @@ from ledger.errors import (
     AidLedgerValueError,
     ContractRevertError,
 )
+from ledger.files import write_atomically
 from ledger.write.commands import RecordGift, RecordGifts
 from ledger.write.messages import WriteRefusedError, explain
 from ledger.write.money import exponent
@@ -307,30 +306,11 @@ def write_codes(path: Path, rows: list[CodedRow]) -> None:
                 r.tx_hash,
             )
         )
-    _atomic_write(path, out.getvalue().encode("utf-8-sig"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    directory = path.parent
     try:
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        # owner-only (payer names, codes); a BOM so spreadsheets read it as UTF-8
+        write_atomically(path, "\ufeff" + out.getvalue(), mode=0o600)
     except OSError as exc:
         raise AidLedgerConfigError(
-            f"cannot write the codes file in {directory}: {exc.strerror}; choose another "
-            "place with --codes"
+            f"cannot write the codes file {path}: {exc.strerror}; nothing was sent: "
+            "choose another place with --codes"
         ) from None
-    try:
-        os.fchmod(fd, 0o600)  # payer names: the office's eyes only
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -13,15 +13,18 @@ finds the gift in the mirror, and nothing on chain reveals the code or the donor
 
 from __future__ import annotations
 
+import csv
 import io
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 import segno
 from eth_utils import keccak
 
 from ledger.chain.ids import donor_commitment
 from ledger.errors import AidLedgerValueError
+from ledger.files import write_atomically
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 SECRET_BYTES = 20  # 160 bits
@@ -127,3 +130,43 @@ class ReceiptCode:
     def _qr(self) -> segno.QRCode:
         # QR's alphanumeric mode holds 0-9, A-Z and '-' compactly; error correction level M.
         return segno.make_qr(str(self), error="m")
+
+
+@dataclass(frozen=True)
+class ReceiptBook:
+    """The codes handed out by `gift add` and `inkind add`: `<data dir>/receipt-codes.csv`.
+
+    A code is written here (atomically, owner-only: codes are the donors' secrets, and the
+    file starts with a BOM so spreadsheets read it as UTF-8) before its gift is sent, and a
+    retry with the same source record gets the same code back: never lost, never replaced.
+    """
+
+    path: Path
+
+    def codes(self) -> dict[tuple[str, str], ReceiptCode]:
+        """(kind, source) -> code."""
+        try:
+            text = self.path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            return {}
+        book = {}
+        for row in csv.DictReader(io.StringIO(text, newline="")):
+            book[(row["kind"], row["source"])] = ReceiptCode.parse(row["receipt_code"])
+        return book
+
+    def code_for(self, kind: str, source: str) -> ReceiptCode:
+        """The code of (kind, source): the one kept, else a new one, kept before returning."""
+        book = self.codes()
+        code = book.get((kind, source))
+        if code is None:
+            code = ReceiptCode.new()
+            book[(kind, source)] = code
+            self._save(book)
+        return code
+
+    def _save(self, book: dict[tuple[str, str], ReceiptCode]) -> None:
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(("kind", "source", "receipt_code"))
+        writer.writerows((kind, source, str(code)) for (kind, source), code in book.items())
+        write_atomically(self.path, "\ufeff" + out.getvalue(), mode=0o600)
