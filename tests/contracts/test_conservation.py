@@ -460,9 +460,10 @@ def test_conservation_laws_hold_under_random_operations(world: World) -> None:
 # ==================================================================== the indexer in the loop
 
 MAX = 2**63 - 1  # the largest value the contracts take, as the docs say; the rules go past it
-# Edge values a third of the time, else an ordinary amount or quantity.
+# Edge values a time out of four, else an ordinary amount or quantity.
 EDGE = st.one_of(
     st.sampled_from([0, 1, 2, MAX - 1, MAX, MAX + 1, 2**64, 2**128 - 1]),
+    st.integers(1, 600),
     st.integers(1, 600),
     st.integers(1, 600),
 )
@@ -499,12 +500,13 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
         self.snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
         self.seq, self.head = self.ledger.ledger_head()
         self.derived = Derived()
-        self.ids: list[bytes] = [
-            ZERO32,
-            *self.world.sites.values(),
-            *self.world.items.values(),
-            *self.world.orgs.values(),
-        ]
+        # namespace -> ids seen on chain in it (a money and an in-kind gift id are two)
+        self.ids: dict[str, list[bytes]] = {
+            "zero": [ZERO32],
+            "site": list(self.world.sites.values()),
+            "item": list(self.world.items.values()),
+            "org": list(self.world.orgs.values()),
+        }
         self.accepted: Counter[str] = Counter()
         self.pledges: list[bytes] = []
         self.steps = 0
@@ -542,20 +544,31 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
             self.seq, self.head = event.seq, event.head
             if event.name == "PledgeRecorded":
                 self.pledges.append(event.args["pledgeId"])
-            self.remember(*(v for v in event.args.values() if isinstance(v, bytes)))
+            self.remember(event)
 
-    def remember(self, *ids: bytes) -> None:
-        for i in ids:
-            if len(i) == 32 and i not in self.ids:
-                self.ids.append(i)
+    def remember(self, event: DecodedEvent) -> None:
+        """File the event's ids by namespace (`giftId` by the ledger that issued it)."""
+        for name, value in event.args.items():
+            if not name.endswith("Id") or value == ZERO32:
+                continue
+            namespace = name.removesuffix("Id")
+            if name == "giftId":
+                namespace = "money gift" if event.name == "GiftRecorded" else "in-kind gift"
+            seen = self.ids.setdefault(namespace, [])
+            if value not in seen:
+                seen.append(value)
 
-    def any_id(self, data: st.DataObject, namespace: str) -> bytes:
-        """A fresh id, or one already used in any namespace (the zero id included)."""
-        if data.draw(st.integers(0, 3), label=f"reuse an id as a {namespace} id") == 0:
-            return data.draw(st.sampled_from(self.ids), label=f"{namespace} id")
-        new = fresh(namespace)
-        self.ids.append(new)
-        return new
+    def any_id(self, data: st.DataObject, namespace: str, across: str = "") -> bytes:
+        """A fresh id, or a time out of four one already used: half of those from the `across`
+        namespace (a money gift's id as an in-kind gift's, an allocation's as a purchase's),
+        the others from any namespace, its own and the zero id included."""
+        if data.draw(st.integers(0, 3), label=f"reuse an id as a {namespace} id"):
+            return fresh(namespace)
+        spaces = sorted(self.ids)
+        if across in self.ids and data.draw(st.booleans(), label=f"{across} id as {namespace}"):
+            spaces = [across]
+        space = data.draw(st.sampled_from(spaces), label=f"{namespace} id from")
+        return data.draw(st.sampled_from(self.ids[space]), label=f"{namespace} id")
 
     def known(self, data: st.DataObject, known: list[bytes], namespace: str) -> bytes:
         """Mostly one of `known`, sometimes any id."""
@@ -606,12 +619,17 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
     ) -> None:
         currency, kind, earmark = pool
         pledge = self.known(data, self.pledges, "pledge") if pledged == 0 else ZERO32
-        gift = gift_input(amount, currency, kind, earmark, pledge, self.any_id(data, "gift"))
+        gift = gift_input(
+            amount, currency, kind, earmark, pledge, self.any_id(data, "gift", "in-kind gift")
+        )
         self.attempt("gift", lambda: self.ledger.record_gift(self.world.intake, gift))
 
     @rule(data=st.data(), size=st.sampled_from([0, 1, MAX_BATCH]), amount=EDGE)
     def gift_batch(self, data: st.DataObject, size: int, amount: int) -> None:
-        gifts = [gift_input(amount, gift_id=self.any_id(data, "gift")) for _ in range(size)]
+        gifts = [
+            gift_input(amount, gift_id=self.any_id(data, "gift", "in-kind gift"))
+            for _ in range(size)
+        ]
         self.attempt("gift batch", lambda: self.ledger.record_gifts(self.world.intake, gifts))
 
     @rule(data=st.data(), pool=st.sampled_from(POOLS), amount=EDGE)
@@ -619,7 +637,7 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
         self, data: st.DataObject, pool: tuple[bytes, EarmarkKind, bytes], amount: int
     ) -> None:
         currency, kind, earmark = pool
-        pledge_id = self.any_id(data, "pledge")
+        pledge_id = self.any_id(data, "pledge", "money gift")
         self.attempt(
             "pledge",
             lambda: self.ledger.record_pledge(
@@ -639,7 +657,7 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
         if all_of_it:
             received, allocated = self.derived.pools[self.ledger.pool_id(currency, kind, earmark)]
             amount = received - allocated
-        allocation_id = self.any_id(data, "allocation")
+        allocation_id = self.any_id(data, "allocation", "purchase")
         self.attempt(
             "allocate",
             lambda: self.ledger.allocate_funds(
@@ -669,8 +687,8 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
             amount = a["amount"] - a["spent"] - a["released"]
         p = replace(
             purchase_input(self.world, allocation_id, amount, quantity),
-            purchase_id=self.any_id(data, "purchase"),
-            lot_id=self.any_id(data, "lot"),
+            purchase_id=self.any_id(data, "purchase", "allocation"),
+            lot_id=self.any_id(data, "lot", "purchase"),
         )
         self.attempt("purchase", lambda: self.ledger.record_purchase(self.world.coordinator, p))
 
@@ -685,15 +703,17 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
     def in_kind(self, data: st.DataObject, site: str, item: str, quantity: int) -> None:
         gift = replace(
             in_kind_input(self.world, quantity, site, item),
-            gift_id=self.any_id(data, "gift"),
-            lot_id=self.any_id(data, "lot"),
+            gift_id=self.any_id(data, "gift", "money gift"),
+            lot_id=self.any_id(data, "lot", "in-kind gift"),
         )
         self.attempt("in kind", lambda: self.ledger.record_in_kind_gift(self.world.intake, gift))
 
     @rule(data=st.data(), size=st.sampled_from([0, 1, MAX_BATCH]), quantity=EDGE)
     def in_kind_batch(self, data: st.DataObject, size: int, quantity: int) -> None:
         gifts = [
-            replace(in_kind_input(self.world, quantity), gift_id=self.any_id(data, "gift"))
+            replace(
+                in_kind_input(self.world, quantity), gift_id=self.any_id(data, "gift", "money gift")
+            )
             for _ in range(size)
         ]
         self.attempt(
@@ -717,7 +737,7 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
             if lines and lines[0].lot_id in self.derived.lots
             else self.world.sites["wh_a"]
         )
-        shipment_id = self.any_id(data, "shipment")
+        shipment_id = self.any_id(data, "shipment", "lot")
         self.attempt(
             "dispatch",
             lambda: self.ledger.dispatch_shipment(
@@ -756,7 +776,7 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
     def post_need(
         self, data: st.DataObject, site: str, item: str, quantity: int, priority: int
     ) -> None:
-        need_id = self.any_id(data, "need")
+        need_id = self.any_id(data, "need", "allocation")
         site_id, item_id = self.world.sites[site], self.world.items[item]
         self.attempt(
             "post need",
@@ -781,7 +801,7 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
         quantity = self.quantity_of(data, lot_id, "hand-over quantity")
         lot = self.derived.lots.get(lot_id)
         sender = self.operator_of(lot["site"]) if lot else self.world.hospital
-        hand_id = self.any_id(data, "handover")
+        hand_id = self.any_id(data, "handover", "shipment")
         self.attempt(
             "hand over",
             lambda: self.ledger.record_hand_over(
@@ -807,7 +827,7 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
         if all_of_it and lot is not None:
             delta = -self.derived.on_hand(lot_id)
         sender = self.operator_of(lot["site"]) if lot else self.world.wh_a
-        adjustment_id = self.any_id(data, "adjustment")
+        adjustment_id = self.any_id(data, "adjustment", "handOver")
         self.attempt(
             "adjust",
             lambda: self.ledger.record_adjustment(sender, adjustment_id, lot_id, delta, reason),  # type: ignore[arg-type]
@@ -815,7 +835,7 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def register_item(self, data: st.DataObject) -> None:
-        item_id = self.any_id(data, "item")
+        item_id = self.any_id(data, "item", "site")
         self.attempt(
             "register item",
             lambda: self.ledger.register_item(
@@ -859,7 +879,7 @@ def run_indexed(world: World, template: Path, profile: settings) -> None:
 
 def test_every_accepted_write_indexes_and_verifies(world: World, mirror_template: Path) -> None:
     """CI-sized: a few short runs per node (the slow variant below runs the fuzz profile)."""
-    examples = 6 if world.backend == "anvil" else 3
+    examples = 10 if world.backend == "anvil" else 3
     run_indexed(
         world, mirror_template, settings(settings(), max_examples=examples, stateful_step_count=20)
     )
