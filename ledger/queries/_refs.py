@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlmodel import col
 
 from ledger.queries.models import EventRef
 from ledger.store.models import Block, RawEvent
+
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 # Columns of the creating event, appended to a query joined with `with_event`.
 EVENT_COLUMNS = (
@@ -21,11 +23,10 @@ EVENT_COLUMNS = (
 )
 
 
-def with_event(query: Select[Any], seq_column: Any) -> Select[Any]:
+def with_event(query: Q, seq_column: Any) -> Q:
     """`query` joined to the raw event whose seq is `seq_column`, and its block."""
-    return query.join(RawEvent, col(RawEvent.seq) == seq_column).join(
-        Block, col(Block.number) == col(RawEvent.block_number)
-    )
+    joined = query.join(RawEvent, col(RawEvent.seq) == seq_column)
+    return joined.join(Block, col(Block.number) == col(RawEvent.block_number))
 
 
 def event_ref(values: Any) -> EventRef:

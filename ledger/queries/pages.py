@@ -22,6 +22,7 @@ from ledger.queries.models import Page, Position
 from ledger.store.models import Block
 
 T = TypeVar("T")
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 Key = tuple[int | str, ...]
 
 DEFAULT_LIMIT = 50
@@ -68,12 +69,12 @@ def check_limit(limit: int) -> int:
 
 
 def keyset(
-    query: Select[Any],
+    query: Q,
     key: Sequence[Any],
     cursor: str | None,
     limit: int,
     ascending: bool = False,
-) -> Select[Any]:
+) -> Q:
     """`query` ordered by `key` (descending unless `ascending`), after `cursor`, with one row
     more than `limit` (so `page` knows whether another page follows)."""
     if cursor is not None:
