@@ -11,7 +11,7 @@ from ledger.indexer.handlers.args import (
     RoleChangedArgs,
     SiteRegisteredArgs,
 )
-from ledger.indexer.handlers.base import Context, on, opt
+from ledger.indexer.handlers.base import Context, Group, on, opt
 
 
 @on("AidRegistry:LedgersBound")
@@ -24,10 +24,12 @@ def _pause_changed(ctx: Context[PauseChangedArgs]) -> None:
     """Pauses live in raw_events only."""
 
 
-@on("AidRegistry:RoleChanged")
+@on("AidRegistry:RoleChanged", reads=(Group("role_members", "role", "role"),))
 def _role_changed(ctx: Context[RoleChangedArgs]) -> None:
     a, members = ctx.a, ctx.unit["role_members"]
-    row = members.get(a["role"], a["account"])
+    # found among the role's members (declared above), so an account new to the role costs no
+    # lookup of its own
+    row = next((r for r in members.where("role", a["role"]) if r["account"] == a["account"]), None)
     if row is None:
         members.insert(
             {"role": a["role"], "account": a["account"], "granted": a["granted"], "seq": ctx.seq}

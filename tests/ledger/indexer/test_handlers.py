@@ -1,13 +1,24 @@
-"""Every sequenced event has one handler, keyed by the contract that emits it."""
+"""Every sequenced event has one handler, keyed by the contract that emits it, reading only rows
+it declares."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
 from sqlmodel import SQLModel
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
 from ledger.indexer.handlers import HANDLERS, READS, REGISTERED
 from ledger.indexer.handlers.gen_args import TARGET, render
+from ledger.indexer.rpc import Rpc
+from ledger.indexer.sync import SyncOptions, sync
 from ledger.store import models  # noqa: F401  (fills SQLModel.metadata)
+from tests.contracts.world import World
+from tests.ledger.indexer.conftest import mirror
+from tests.ledger.indexer.scenario import populate
 
 
 def sequenced_events() -> set[str]:
@@ -47,3 +58,27 @@ def test_declared_reads_name_real_tables_columns_and_arguments() -> None:
 def test_typed_event_arguments_are_generated_from_the_current_abis() -> None:
     """Stale after an event changed: run `python -m ledger.indexer.handlers.gen_args`."""
     assert TARGET.read_text() == render()
+
+
+_ONE_ROW = re.compile(r"^SELECT .+ FROM (\w+) WHERE \w+ = \S+( AND \w+ = \S+)*$")
+
+
+def test_handlers_read_no_row_they_did_not_declare(world: World, rpc: Rpc, tmp_path: Path) -> None:
+    """Indexed in many small batches (each reading rows of earlier ones), no handler looks up a
+    single row by key that prefetch did not load: SQLite's own trace of every statement shows
+    no such lookup. A release reads its gifts back by key (their ids are known only from the
+    allocation's rows, so they cannot be declared); nothing else may."""
+    populate(world, rounds=2)
+    engine = mirror(f"sqlite:///{tmp_path / 'mirror.sqlite3'}")
+    statements: list[str] = []
+
+    @event.listens_for(engine, "connect")
+    def _trace(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_trace_callback(statements.append)
+
+    engine.dispose()  # connections opened from here on are traced
+    report = sync(engine, rpc, world.ledger.deployment, SyncOptions(max_span=2, parallel=False))
+    engine.dispose()
+    assert report.batches > 20
+    looked_up = {m.group(1) for s in statements if (m := _ONE_ROW.match(s))}
+    assert looked_up <= {"gifts", "indexer_state"}, looked_up
