@@ -42,8 +42,9 @@ vendor: setup-node  ## Copy the portal's browser assets (ECharts, Swagger UI, ax
 	$(PY) -m portal.scripts.vendor
 
 catalogues: setup-python  ## Extract the portal's strings and update its zh_CN catalogue (portal/translations)
-	$(BIN)/pybabel extract -q -F babel.cfg -o portal/translations/messages.pot portal
-	$(BIN)/pybabel update -q -i portal/translations/messages.pot -d portal/translations -l zh_CN
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -o portal/translations/messages.pot portal
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations -l zh_CN \
+	  --no-fuzzy-matching --ignore-obsolete
 
 check-artifacts: contracts  ## Fail when committed artifacts differ from a fresh compile
 	git diff --exit-code contracts/build

@@ -1,0 +1,48 @@
+"""The portal's FastAPI application: `create_app(database_url)`.
+
+Server-rendered pages (work without JavaScript) and a JSON API, both reading the SQL mirror
+through `ledger.queries` only. Every response carries the security headers; no CORS.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import ledger.store  # noqa: F401  (registers the mirror's tables)
+from ledger.store.db import make_engine
+from portal import errors
+from portal.chain_head import ChainHead
+from portal.routes import about, lang, overview
+from portal.security import SecurityHeaders
+from portal.settings import Settings
+from portal.state import PortalState
+from portal.templating import Renderer
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
+    """The portal over the mirror at `database_url` (settings beyond the URL optional)."""
+    settings = settings or Settings(database_url)
+    app = FastAPI(
+        title="AidLedger public API",
+        version="1",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.portal = PortalState(
+        settings=settings,
+        engine=make_engine(database_url),
+        renderer=Renderer.create(),
+        chain_head=ChainHead(settings.rpc_url),
+    )
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (overview, about, lang):
+        app.include_router(module.router)
+    app.add_middleware(SecurityHeaders)
+    return app

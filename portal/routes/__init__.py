@@ -1,0 +1,1 @@
+"""One module per page group; each route is thin: read through ledger.queries, render."""

@@ -1,0 +1,19 @@
+"""What a running portal is configured with (from `aidledger portal` or a test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The mirror to read, the optional chain to compare it with, and display choices.
+
+    `rpc_url` lets /verify and the banner show the chain head; without it the portal judges the
+    mirror by itself only. `lag_blocks` is how far behind the chain head counts as lagging.
+    """
+
+    database_url: str
+    rpc_url: str | None = None
+    lag_blocks: int = 12
+    timezone: str = "UTC"

@@ -1,0 +1,21 @@
+"""What the app holds for its lifetime: settings, the mirror's engine, templates, chain head."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from portal.chain_head import ChainHead
+from portal.settings import Settings
+from portal.templating import Renderer
+
+
+@dataclass(frozen=True)
+class PortalState:
+    """Shared by every request of one app (read-only after start)."""
+
+    settings: Settings
+    engine: Engine
+    renderer: Renderer
+    chain_head: ChainHead
