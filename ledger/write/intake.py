@@ -141,7 +141,11 @@ def import_statement(
     options = options or IntakeOptions()
     check_signer(service, signer)
     known = read_codes(codes_path)
-    rows = code_rows(service, statement.rows, known, options)
+    txs = recorded_txs(codes_path)
+    rows = [
+        replace(r, tx_hash=txs.get(r.row.reference, "")) if r.status == "already on chain" else r
+        for r in code_rows(service, statement.rows, known, options)
+    ]
     report = ImportReport(rows, statement.duplicates, codes_path=codes_path)
     pending = [r for r in rows if r.status == "to record"]
     if pending:
@@ -263,16 +267,29 @@ def default_codes_path(statement: Path) -> Path:
     return statement.with_name(statement.stem + ".codes.csv")
 
 
-def read_codes(path: Path) -> dict[str, ReceiptCode]:
-    """Reference -> receipt code from a codes file of an earlier run (none if there is none)."""
+def _codes_lines(path: Path) -> list[dict[str, str]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        return {}
+        return []
     except OSError as exc:
         raise AidLedgerConfigError(f"cannot read the codes file {path}: {exc.strerror}") from None
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def recorded_txs(path: Path) -> dict[str, str]:
+    """Reference -> the transaction that recorded it, from a codes file of an earlier run."""
+    return {
+        line["reference"]: line["tx_hash"]
+        for line in _codes_lines(path)
+        if line.get("tx_hash") and line.get("reference")
+    }
+
+
+def read_codes(path: Path) -> dict[str, ReceiptCode]:
+    """Reference -> receipt code from a codes file of an earlier run (none if there is none)."""
     codes: dict[str, ReceiptCode] = {}
-    for number, line in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+    for number, line in enumerate(_codes_lines(path), start=2):
         if not line.get("receipt_code"):
             continue
         try:
@@ -283,6 +300,13 @@ def read_codes(path: Path) -> dict[str, ReceiptCode]:
                 "receipt codes of recorded gifts: restore it rather than edit it"
             ) from None
     return codes
+
+
+def _status(row: CodedRow) -> str:
+    """The codes file's status: 'recorded' (with its tx), 'to record', or on chain otherwise."""
+    if row.code is None:
+        return "on chain; its code is not in this file"
+    return "recorded" if row.tx_hash else row.status
 
 
 def write_codes(path: Path, rows: list[CodedRow]) -> None:
@@ -302,7 +326,7 @@ def write_codes(path: Path, rows: list[CodedRow]) -> None:
                 s.payer,
                 str(r.code) if r.code else "",
                 "0x" + r.gift_id.hex(),
-                r.status if r.code else "on chain; its code is not in this file",
+                _status(r),
                 r.tx_hash,
             )
         )
