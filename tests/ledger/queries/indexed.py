@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from ledger.chain.events import DecodedEvent, decode_log
 from ledger.chain.ids import ZERO32, label, region_earmark
-from ledger.chain.types import EarmarkKind
+from ledger.chain.types import BeneficiaryUnit, EarmarkKind, ReceiptLine
 from tests.contracts.helpers import allocate, fresh, give, need, ship, stock
 from tests.contracts.world import USD, World
 from tests.ledger.indexer.scenario import populate
@@ -43,7 +43,7 @@ class Indexed:
 
 def extras(world: World) -> None:
     """Beyond `populate`: a named donor, a USD gift, a region gift, a need due in a day, a
-    shipment still in transit and a pledge paid in part."""
+    shipment still in transit, a pledge paid in part, a need met in full and one closed."""
     give(world, 4_000, public_name="Acme <b>Ltd</b>")
     give(world, 900, currency=USD)
     give(world, 600, kind=EarmarkKind.REGION, earmark=region_earmark("CN-GD"))
@@ -60,6 +60,14 @@ def extras(world: World) -> None:
     need(world, 30)
     gloves = stock(world, 80, site="wh_b", item="gloves")
     ship(world, gloves, 25, sender="wh_b", to="clinic")
+    met, closed = need(world, 10), need(world, 5)
+    sent = ship(world, stock(world, 20), 20)
+    world.ledger.receive_shipment(world.hospital, sent, [ReceiptLine(0, 20)])
+    arrived = bytes(world.ledger.view("supply", "receiptLotId", sent, 0))
+    world.ledger.record_hand_over(
+        world.hospital, fresh("h"), arrived, met, 10, 5, BeneficiaryUnit.HOUSEHOLDS
+    )
+    world.ledger.close_need(world.hospital, closed)
 
 
 def build(world: World, directory: Path) -> Indexed:
