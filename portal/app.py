@@ -15,7 +15,8 @@ import ledger.store  # noqa: F401  (registers the mirror's tables)
 from ledger.store.db import make_engine
 from portal import errors
 from portal.chain_head import ChainHead
-from portal.routes import about, lang, overview
+from portal.ratelimit import RateLimit
+from portal.routes import about, lang, overview, trace
 from portal.security import SecurityHeaders
 from portal.settings import Settings
 from portal.state import PortalState
@@ -39,10 +40,11 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         engine=make_engine(database_url),
         renderer=Renderer.create(),
         chain_head=ChainHead(settings.rpc_url),
+        trace_limit=RateLimit(settings.trace_per_minute),
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (overview, about, lang):
+    for module in (overview, trace, about, lang):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
     return app

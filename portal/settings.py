@@ -10,10 +10,12 @@ class Settings:
     """The mirror to read, the optional chain to compare it with, and display choices.
 
     `rpc_url` lets /verify and the banner show the chain head; without it the portal judges the
-    mirror by itself only. `lag_blocks` is how far behind the chain head counts as lagging.
+    mirror by itself only. `lag_blocks` is how far behind the chain head counts as lagging;
+    `trace_per_minute` limits receipt-code lookups per client address (per worker process).
     """
 
     database_url: str
     rpc_url: str | None = None
     lag_blocks: int = 12
     timezone: str = "UTC"
+    trace_per_minute: int = 10  # receipt-code lookups per client address and minute

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from portal.chain_head import ChainHead
+from portal.ratelimit import RateLimit
 from portal.settings import Settings
 from portal.templating import Renderer
 
@@ -19,3 +20,4 @@ class PortalState:
     engine: Engine
     renderer: Renderer
     chain_head: ChainHead
+    trace_limit: RateLimit

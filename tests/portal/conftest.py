@@ -42,7 +42,8 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Indexed]:
 @pytest.fixture(scope="session")
 def client(indexed: Indexed) -> Iterator[TestClient]:
     """A client of the portal over the indexed mirror (English unless a test says otherwise)."""
-    app = create_app(indexed.database_url, Settings(indexed.database_url, rpc_url=indexed.rpc_url))
+    settings = Settings(indexed.database_url, rpc_url=indexed.rpc_url, trace_per_minute=10_000)
+    app = create_app(indexed.database_url, settings)
     with TestClient(app) as test_client:
         yield test_client
 
