@@ -22,6 +22,7 @@ from ledger.chain.client import ChainClient
 from ledger.chain.deployment import Deployment
 from ledger.chain.ids import donor_commitment, label, new_salt, region_earmark
 from ledger.chain.types import EarmarkKind
+from ledger.cli.deploy import deployer_account
 from ledger.cli.match import match
 from ledger.errors import AidLedgerConfigError, AidLedgerValueError
 from ledger.queries.funds import pools
@@ -30,7 +31,7 @@ from ledger.queries.names import resolve as by_name
 from ledger.queries.needs import open_needs
 from ledger.queries.stock import en_route, warehouse_stock
 from ledger.store.db import make_engine
-from ledger.write.commands import PostNeed, RecordGift, RecordInKindGift
+from ledger.write.commands import CloseNeed, PostNeed, RecordGift, RecordInKindGift
 from ledger.write.keys import Keystore
 from ledger.write.matching import Pricing, plan
 from ledger.write.service import WriteService
@@ -181,6 +182,7 @@ def test_match_plans_stock_first_then_money_and_applies_once(
     situation: Situation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     place, ids = situation.place, situation.ids
+    place.index()
     check_text_plan(place, ids, monkeypatch)
     check_priced_plan(as_json(run(place, monkeypatch, *PRICE, "--json")), ids)
 
@@ -272,3 +274,29 @@ def test_apply_without_a_signer_or_with_a_bad_price_writes_nothing(
         result = run(place, monkeypatch, "--unit-price", bad)
         assert result.exception is not None and result.exit_code != 0, bad
     assert ledger_seq(service) == before
+
+
+def test_a_line_the_chain_refuses_stops_the_run_with_the_reason(
+    situation: Situation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place, ids = situation.place, situation.ids
+    service, _ = service_and_key(place, "coord")
+    _, hosp = service_and_key(place, "hosp")
+    hospital, n95 = bytes.fromhex(ids["Hospital Y"][2:]), bytes.fromhex(ids["N95"][2:])
+    extra = PostNeed("form:while-paused", hospital, n95, 10, 0, 0)
+    service.submit(hosp, extra)  # whatever ran before, the plan has lines
+    admin = deployer_account(1337, "AIDLEDGER_DEPLOYER_KEY")
+    service.ledger.pause(admin)
+    try:
+        place.index()
+        before = ledger_seq(service)
+        signers = ("--as", "wh1", "--as", "wh2", "--as", "coord")
+        result = run(place, monkeypatch, *PRICE, "--apply", *signers, "--json")
+        report = as_json(result)
+        assert result.exit_code == 1 and report["lines"] and report["applied"] == []
+        assert report["refused"].startswith("line 1 (") and "paused" in report["refused"].lower()
+        assert ledger_seq(service) == before
+    finally:
+        service.ledger.unpause(admin)
+        service.submit(hosp, CloseNeed("form:while-paused:close", extra.record_id))
+        place.index()
