@@ -30,12 +30,13 @@ PriceOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--unit-price",
-        help="ITEM=AMOUNT, what one unit costs in --currency, e.g. N95=3.50 (repeatable); "
+        metavar="ITEM=AMOUNT",
+        help="What one unit of ITEM costs in --currency, e.g. N95=3.50 (repeatable); "
         "money is proposed only for priced items.",
     ),
 ]
 CurrencyOpt = Annotated[
-    str, typer.Option(help="Currency of --unit-price; only its pools are drawn on.")
+    str, typer.Option(metavar="CODE", help="Currency of --unit-price; only its pools are drawn on.")
 ]
 ApplyOpt = Annotated[bool, typer.Option("--apply", help="Record the plan (else only show it).")]
 SignersOpt = Annotated[
@@ -43,6 +44,7 @@ SignersOpt = Annotated[
     typer.Option(
         "--as",
         envvar="AIDLEDGER_STAFF",
+        metavar="NAME",
         help="Who signs with --apply (repeatable): warehouse operators sign their dispatches, "
         "a coordinator the allocations; lines nobody given may sign are left out.",
     ),
