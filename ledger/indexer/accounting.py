@@ -297,6 +297,11 @@ def _in_kind_gift_recorded(book: _Book, e: Logged) -> None:
         "gifts",
         ("in_kind", a["giftId"]),
         lot_id=a["lotId"],
+        pool_id=None,  # no money in an in-kind gift's row
+        currency=None,
+        amount=0,
+        unallocated=0,
+        pledge_id=None,
         evidence_hash=a["evidenceHash"],
         donor_commitment=a["donorCommitment"],
         public_name=a["publicName"],

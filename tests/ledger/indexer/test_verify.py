@@ -38,7 +38,7 @@ from sqlmodel import SQLModel
 
 from ledger.chain.events import event_specs
 from ledger.chain.ids import label
-from ledger.indexer.accounting import RULES, account
+from ledger.indexer.accounting import KEYS, RULES, account
 from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import sync
 from ledger.indexer.verify import Difference, NotIndexedError, diff_mirrors, verify
@@ -403,3 +403,84 @@ def test_verify_of_a_mirror_never_indexed_says_index_first(world: World, tmp_pat
 def test_accounting_has_a_rule_for_every_event_but_those_kept_raw_only() -> None:
     names = {spec.name for spec in event_specs().values()}
     assert set(RULES) == names - {"LedgersBound", "PauseChanged"}
+
+
+# What the accounting must find on its own: a row of every accounted table gone, and a value
+# that an event fixes, or that is a sum of events, changed.
+CHANGED = [
+    ("gifts", "amount"),
+    ("gifts", "unallocated"),
+    ("pools", "received"),
+    ("pools", "allocated"),
+    ("pledges", "paid"),
+    ("allocations", "spent"),
+    ("allocations", "released"),
+    ("purchases", "amount"),
+    ("lots", "created"),
+    ("lots", "on_hand"),
+    ("lots", "shipped"),
+    ("lots", "adjusted_out"),
+    ("needs", "fulfilled"),
+    ("shipments", "open_lines"),
+    ("shipment_lines", "received"),
+    ("shipment_lines", "declared"),
+    ("hand_overs", "quantity"),
+    ("adjustments", "delta"),
+    ("sites", "name"),
+    ("role_members", "granted"),
+    ("gift_allocations", "amount"),
+    ("gift_purchases", "amount"),
+    ("lot_sources", "remaining"),
+    ("flow_sources", "quantity"),
+]
+
+
+def accounted(mirrors: Mirrors) -> list[Difference]:
+    with mirrors.tampered.connect() as conn:
+        last = conn.execute(select(T["indexer_state"].c.last_block)).scalar_one()
+    rpc = Rpc(rpc_url(mirrors.world), timeout=30)
+    return account(mirrors.tampered, rpc, mirrors.world.ledger.deployment, last)
+
+
+def first_row(engine: Engine, table: Table) -> dict[str, Any]:
+    with engine.connect() as conn:
+        row = conn.execute(select(table).limit(1)).mappings().first()
+    assert row is not None, table.name
+    return dict(row)
+
+
+@pytest.mark.parametrize("name", sorted(KEYS))
+def test_accounting_alone_finds_a_row_gone_from_each_table(mirrors: Mirrors, name: str) -> None:
+    table = T[name]
+    row = first_row(mirrors.tampered, table)
+    _run(mirrors.tampered, delete(table).where(_where(table, row)))
+    try:
+        found = accounted(mirrors)
+    finally:
+        _run(mirrors.tampered, insert(table).values(**row))
+    assert any(d.table == name and d.mirror is None for d in found), found
+    assert accounted(mirrors) == []
+
+
+@pytest.mark.parametrize(("name", "column"), CHANGED)
+def test_accounting_alone_finds_a_changed_value(mirrors: Mirrors, name: str, column: str) -> None:
+    table = T[name]
+    row = first_row(mirrors.tampered, table)
+    value = row[column]
+    changed = (
+        (not value)
+        if isinstance(value, bool)
+        else value + 1
+        if isinstance(value, int)
+        else value + "x"
+    )
+    _run(mirrors.tampered, update(table).where(_where(table, row)).values({column: changed}))
+    try:
+        found = accounted(mirrors)
+    finally:
+        _run(
+            mirrors.tampered,
+            update(table).where(_where(table, {**row, column: changed})).values(**row),
+        )
+    assert found, f"{name}.{column} changed and the accounting saw nothing"
+    assert accounted(mirrors) == []
