@@ -1,0 +1,106 @@
+"""/sites and /sites/{id}: every site with what it holds, and one site's stock by lot."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from fastapi import APIRouter, HTTPException, Request
+from starlette.responses import Response
+
+from ledger.queries.models import Page, Result
+from ledger.queries.pages import DEFAULT_LIMIT
+from ledger.queries.position import read_position
+from ledger.queries.sites import (
+    SiteDetail,
+    SitePublic,
+    StockLotPublic,
+    list_sites,
+    list_stock,
+    site,
+)
+from portal.deps import ChromeDep, SessionDep, StateDep
+from portal.listing import blank, csv_link, csv_response, next_link
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class SitesPage:
+    """A page of sites, the filters it was read with, and its links."""
+
+    sites: Page[SitePublic]
+    region: str | None
+    kind: str | None
+    next_url: str | None
+    csv_url: str
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """One site: its totals per item and open needs, and a page of its lots."""
+
+    detail: Result[SiteDetail]
+    lots: Page[StockLotPublic]
+    next_url: str | None
+    csv_url: str
+
+
+@router.get("/sites", include_in_schema=False)
+def sites(
+    request: Request,
+    chrome: ChromeDep,
+    state: StateDep,
+    session: SessionDep,
+    region: str | None = None,
+    kind: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    format: str | None = None,
+) -> Response:
+    """The list (or its CSV)."""
+    region, kind = blank(region), blank(kind)
+    if format == "csv":
+        return csv_response(
+            state,
+            lambda s, c, n, at: list_sites(s, region=region, kind=kind, cursor=c, limit=n, at=at),
+            "sites.csv",
+        )
+    found = list_sites(
+        session,
+        region=region,
+        kind=kind,
+        cursor=cursor,
+        limit=limit,
+        at=read_position(session),
+    )
+    page = SitesPage(found, region, kind, next_link(request, found.next), csv_link(request))
+    return state.renderer.response(request, chrome, "sites.html", page)
+
+
+@router.get("/sites/{site_id}", include_in_schema=False)
+def one_site(
+    site_id: str,
+    request: Request,
+    chrome: ChromeDep,
+    state: StateDep,
+    session: SessionDep,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    format: str | None = None,
+) -> Response:
+    """One site (or the CSV of its lots)."""
+    now = int(time.time())
+    if format == "csv":
+        return csv_response(
+            state,
+            lambda s, c, n, at: list_stock(s, now, site=site_id, cursor=c, limit=n, at=at),
+            "stock.csv",
+        )
+    at = read_position(session)
+    detail = site(session, site_id, now, at=at)
+    if detail is None:
+        raise HTTPException(404)
+    lots = list_stock(session, now, site=site_id, cursor=cursor, limit=limit, at=at)
+    page = SitePage(detail, lots, next_link(request, lots.next), csv_link(request))
+    return state.renderer.response(request, chrome, "site.html", page)
