@@ -223,7 +223,7 @@ def plan(
     pipeline: dict[tuple[str, str], int] = defaultdict(int)
     for bound in en_route:
         pipeline[(bound.site_id, bound.item_id)] += bound.quantity
-    taken: dict[str, int] = defaultdict(int)  # lot id -> units this plan takes
+    shelves = _Shelves(lots, now)
     drawn: dict[str, int] = defaultdict(int)  # pool id -> money this plan allocates
     takes: list[_Take] = []
     allocations: list[PlanLine] = []
@@ -242,7 +242,7 @@ def plan(
             funded = min(need.outstanding - on_way, money // price)
         wanted = need.outstanding - on_way - funded
         state = f"{need.need_id}/{need.outstanding}/{on_way}/{funded}"
-        mine = _stock_for(need, wanted, lots, taken, now, state)
+        mine = shelves.take(need, wanted, state)
         takes.extend(mine)
         left = wanted - sum(t.quantity for t in mine)
         money_lines, bought = _funds_for(need, left, price, pricing, pools, drawn, state)
@@ -262,39 +262,40 @@ def plan(
                 bool(price),
             )
         )
-    return Plan((*_dispatches(takes, now), *allocations), tuple(coverage))
+    return Plan((*_dispatches(takes), *allocations), tuple(coverage))
 
 
 def _price(pricing: Pricing | None, need: NeedLike) -> int:
     return 0 if pricing is None else max(0, pricing.per_item.get(need.item_id, 0))
 
 
-def _stock_for(
-    need: NeedLike,
-    wanted: int,
-    lots: Sequence[LotLike],
-    taken: dict[str, int],
-    now: int,
-    state: str,
-) -> list[_Take]:
-    """Units for `need` from warehouse lots of its item, in lot order, within what is left."""
-    found: list[_Take] = []
-    fitting = [
-        lot
-        for lot in lots
-        if lot.item_id == need.item_id
-        and lot.site_id != need.site_id
-        and not (lot.expiry != 0 and lot.expiry <= now)
-    ]
-    for lot in sorted(fitting, key=lambda lot: lot_order(lot, need)):
-        if wanted <= 0:
-            break
-        quantity = min(wanted, lot.on_hand - taken[lot.lot_id])
-        if quantity > 0:
-            taken[lot.lot_id] += quantity
-            wanted -= quantity
-            found.append(_Take(need, lot, quantity, state))
-    return found
+class _Shelves:
+    """Unexpired warehouse lots by item, and what the plan has taken from each."""
+
+    def __init__(self, lots: Sequence[LotLike], now: int) -> None:
+        self.by_item: dict[str, list[LotLike]] = defaultdict(list)
+        for lot in lots:
+            if not (lot.expiry != 0 and lot.expiry <= now):  # expired stock is never proposed
+                self.by_item[lot.item_id].append(lot)
+        self.ordered: dict[tuple[str, str], list[LotLike]] = {}  # (item, need region) -> lots
+        self.taken: dict[str, int] = defaultdict(int)
+
+    def take(self, need: NeedLike, wanted: int, state: str) -> list[_Take]:
+        """Units for `need` from lots of its item, in lot order, within what is left."""
+        key = (need.item_id, need.region)
+        if key not in self.ordered:  # the order depends on the need only through its region
+            lots = self.by_item[need.item_id]
+            self.ordered[key] = sorted(lots, key=lambda lot: lot_order(lot, need))
+        found: list[_Take] = []
+        for lot in self.ordered[key]:
+            if wanted <= 0:
+                break
+            quantity = min(wanted, lot.on_hand - self.taken[lot.lot_id])
+            if quantity > 0 and lot.site_id != need.site_id:
+                self.taken[lot.lot_id] += quantity
+                wanted -= quantity
+                found.append(_Take(need, lot, quantity, state))
+        return found
 
 
 def _funds_for(
@@ -345,7 +346,7 @@ def _allocation(need: NeedLike, pool: PoolLike, count: int, price: int, state: s
     return PlanLine(command, None, f"allocate {money} to {need.label}", (reason,))
 
 
-def _dispatches(takes: list[_Take], now: int) -> list[PlanLine]:
+def _dispatches(takes: list[_Take]) -> list[PlanLine]:
     """One shipment per (warehouse, recipient site), lines per lot, in the order first taken."""
     groups: dict[tuple[str, str], list[_Take]] = {}
     for take in takes:
