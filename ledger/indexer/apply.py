@@ -81,7 +81,8 @@ def apply_batch(conn: Connection, batch: Prepared, finality_from: int) -> Applie
     try:
         unit.flush()
     except Exception as exc:
-        where = f"the rows of blocks {batch.first}..{batch.last} (seq {batch.start_seq + 1}..)"
+        seqs = f"seq {batch.start_seq + 1}..{batch.seq}"
+        where = f"the rows of blocks {batch.first}..{batch.last} ({seqs})"
         raise EventNotAppliedError(_not_applied(state, where, {}, exc)) from exc
     _insert_raw_events(conn, batch, args)
     seq, head = state["seq"], state["head"]

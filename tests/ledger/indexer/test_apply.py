@@ -9,11 +9,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import SQLModel
 
 from ledger.chain.events import LedgerChainBrokenError
-from ledger.chain.types import EarmarkKind
+from ledger.chain.types import EarmarkKind, OrgKind
 from ledger.indexer.apply import CheckpointMovedError, EventNotAppliedError, apply_batch
 from ledger.indexer.fetch import Batch, LogFetcher
 from ledger.indexer.prepare import prepare
@@ -114,4 +114,26 @@ def test_event_a_handler_cannot_apply_stops_with_its_name_and_what_to_do(
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("error: the indexer cannot apply " + named), line
     assert "unchanged at block" in line
+    assert snapshot(engine) == before
+
+
+def test_rows_a_batch_cannot_write_stop_it_naming_its_blocks(
+    world: World, rpc: Rpc, db_url: str
+) -> None:
+    """A row already in the mirror under the id an event creates: the batch's write fails."""
+    engine = mirror(db_url)
+    sync(engine, rpc, world.ledger.deployment)
+    org_id = fresh("org")
+    with engine.begin() as conn:
+        conn.execute(
+            insert(T["organisations"]).values(org_id="0x" + org_id.hex(), kind=1, name="x", seq=0)
+        )
+    before = snapshot(engine)
+    receipt = world.ledger.register_organisation(world.admin, org_id, OrgKind.OTHER, "Late NGO")
+    with pytest.raises(EventNotAppliedError) as info:
+        sync(engine, rpc, world.ledger.deployment)
+    block = receipt["blockNumber"]
+    assert f"the indexer cannot apply the rows of blocks {block}..{block}" in str(info.value)
+    assert "unique" in str(info.value).lower()  # SQLite's IntegrityError, psycopg's UniqueViolation
+    assert "\n" not in str(info.value)
     assert snapshot(engine) == before
