@@ -12,15 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hexbytes import HexBytes
 
 from ledger.chain.events import decode_log
 from ledger.chain.ids import derive_id
+from ledger.write.commands import RecordGifts
 from ledger.write.intake import (
+    EncodedGifts,
+    ImportReport,
     IntakeOptions,
     NotIntakeError,
+    code_rows,
     default_codes_path,
     import_statement,
     read_codes,
+    send,
 )
 from ledger.write.messages import WriteRefusedError
 from ledger.write.receipts import ReceiptCode
@@ -250,3 +256,26 @@ def test_kill_9_mid_import_then_rerun_records_every_row_once_with_its_code(
     for reference, code in kept.items():
         assert by_id[derive_id("gift", reference)] == code.commitment
     assert read_codes(codes) == kept
+
+
+def test_gifts_encoded_here_are_the_bytes_web3_encodes(world: World, tmp_path: Path) -> None:
+    rows = read(statement_file(tmp_path, 3)).rows
+    gifts = tuple(IntakeOptions().gift(r, ReceiptCode.new()) for r in rows)
+    ours = EncodedGifts("x", gifts).call(world.ledger)
+    theirs = RecordGifts("x", gifts).call(world.ledger)
+    data = ours.build_transaction({"from": world.intake.address, "gas": 10**6})["data"]
+    assert bytes(HexBytes(data)) == bytes(HexBytes(theirs._encode_transaction_data()))
+
+
+def test_a_batch_whose_first_gift_raced_ahead_sends_its_other_rows_again(
+    world: World, service: WriteService, tmp_path: Path
+) -> None:
+    statement = read(statement_file(tmp_path, 5))
+    options = IntakeOptions(max_batch=5)
+    rows = code_rows(service, statement.rows, {}, options)
+    service.submit(world.intake, options.gift(rows[0].row, rows[0].code))  # another writer
+    report = ImportReport(rows, [])
+    done = send(service, world.intake, rows, options, 60_000, report, None)
+    assert [b.already_recorded for b in report.batches] == [True, False]
+    assert [done[r.row.row].status for r in rows] == ["already on chain"] + ["recorded"] * 4
+    assert len(gift_events(world)) == 5
