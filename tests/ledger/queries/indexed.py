@@ -15,6 +15,9 @@ from sqlmodel import Session
 from ledger.chain.events import DecodedEvent, decode_log
 from ledger.chain.ids import ZERO32, label, region_earmark
 from ledger.chain.types import BeneficiaryUnit, EarmarkKind, ReceiptLine
+from ledger.indexer.rpc import Rpc
+from ledger.indexer.sync import sync
+from ledger.store.db import make_engine, upgrade
 from tests.contracts.helpers import allocate, fresh, give, need, ship, stock
 from tests.contracts.world import USD, World
 from tests.ledger.indexer.scenario import populate
@@ -86,6 +89,15 @@ def build(world: World, directory: Path) -> Indexed:
     decoded = [decode_log(dict(log)) for log in logs]
     events = sorted((e for e in decoded if e is not None), key=lambda e: e.seq)
     return Indexed(world, engine, events)
+
+
+def index_into(world: World, url: str) -> Engine:
+    """Index the chain into the mirror at `url` (SQLite or PostgreSQL); its engine."""
+    upgrade(url)
+    engine = make_engine(url)
+    endpoint = world.ledger.client.w3.provider.endpoint_uri  # type: ignore[attr-defined]
+    sync(engine, Rpc(str(endpoint), timeout=30), world.ledger.deployment)
+    return engine
 
 
 def hexed(value: Any) -> str:

@@ -6,13 +6,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from ledger.chain.types import LotOrigin
+from ledger.queries.gifts import GiftPublic, list_gifts
+from ledger.queries.models import Position
+from ledger.queries.pages import stream
 from ledger.queries.position import read_position
-from ledger.queries.totals import DAY, overview
+from ledger.queries.totals import DAY, Overview, overview
 from tests.contracts.world import World
-from tests.ledger.queries.indexed import Indexed, build, counted, hexed
+from tests.ledger.queries.indexed import Indexed, build, counted, hexed, index_into
 
 EXPIRY = 2_000_000_000  # every in-kind lot's expiry (tests/contracts/helpers.py)
 
@@ -185,3 +189,22 @@ def test_overview_reads_the_position_once_and_runs_at_most_ten_queries(indexed: 
         with counted(session) as statements:
             overview(session, now=0, at=at)
     assert len(statements) == 9
+
+
+def read_all(engine: Engine) -> tuple[Overview, list[GiftPublic], Position]:
+    with Session(engine) as session:
+        at = read_position(session)
+        gifts = list(stream(lambda c: list_gifts(session, cursor=c, limit=4, at=at)))
+        return overview(session, now=EXPIRY, at=at).data, gifts, at
+
+
+def test_postgresql_reads_the_same_overview_and_gift_pages(indexed: Indexed, db_url: str) -> None:
+    """The same chain indexed into SQLite and PostgreSQL reads the same, page for page."""
+    engine = index_into(indexed.world, db_url)
+    try:
+        results = [read_all(mirror) for mirror in (indexed.engine, engine)]
+    finally:
+        engine.dispose()
+    (sqlite, sqlite_gifts, sqlite_at), (other, other_gifts, other_at) = results
+    assert other == sqlite and other_gifts == sqlite_gifts and other_at == sqlite_at
+    assert sqlite.alerts.expiring and len(sqlite_gifts) > 4
