@@ -536,6 +536,7 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
             hypothesis.event(f"refused {name}: {exc.error}")
             assert self.ledger.ledger_head() == (self.seq, self.head), "a refused write changed"
             assert self.ledger.client.w3.eth.block_number == block, "a refused write was mined"
+            self.assert_views_match_events()
             return
         self.accepted[name] += 1
         hypothesis.event(f"accepted {name}")
@@ -545,6 +546,13 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
             if event.name == "PledgeRecorded":
                 self.pledges.append(event.args["pledgeId"])
             self.remember(event)
+
+    def assert_views_match_events(self) -> None:
+        """Every pool and lot on chain holds what the accepted writes' events say."""
+        for pool_id, balances in list(self.derived.pools.items()):
+            assert list(self.ledger.pool(pool_id)) == balances, pool_id.hex()
+        for lot_id in self.derived.lots:
+            assert self.ledger.lot(lot_id)[2] == self.derived.on_hand(lot_id), lot_id.hex()
 
     def remember(self, event: DecodedEvent) -> None:
         """File the event's ids by namespace (`giftId` by the ledger that issued it)."""
