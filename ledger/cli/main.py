@@ -17,6 +17,7 @@ from ledger.cli.deploy import deploy
 from ledger.cli.funds import allocate, purchase, release
 from ledger.cli.goods import adjust, handover, need_app, ship_app
 from ledger.cli.index import db_app, index, verify
+from ledger.cli.match import match
 from ledger.cli.registry import item_app, org_app, site_app
 from ledger.cli.staff import staff_app
 from ledger.cli.status import status
@@ -53,6 +54,7 @@ app.add_typer(need_app, name="need")
 app.add_typer(ship_app, name="ship")
 app.command()(handover)
 app.command()(adjust)
+app.command()(match)
 
 
 @app.command()
