@@ -7,7 +7,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Select
 from sqlmodel import col
 
+from ledger.chain.ids import region_earmark
+from ledger.errors import AidLedgerValueError
 from ledger.queries.models import EventRef
+from ledger.queries.pages import BadFilterError
 from ledger.store.models import Block, RawEvent
 
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
@@ -40,3 +43,11 @@ def event_ref(values: Any) -> EventRef:
 def short_id(commitment: str | None) -> str | None:
     """A donor commitment's short id: its first 8 hex digits (None when there is none)."""
     return None if commitment is None else commitment[2:10]
+
+
+def earmark_of_region(region: str) -> str:
+    """The 0x earmark of a region code; BadFilterError when it cannot be a region."""
+    try:
+        return "0x" + region_earmark(region).hex()
+    except AidLedgerValueError as exc:
+        raise BadFilterError(str(exc)) from None

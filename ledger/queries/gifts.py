@@ -13,9 +13,14 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlmodel import Session, SQLModel, col
 
-from ledger.chain.ids import region_earmark
 from ledger.chain.types import EarmarkKind
-from ledger.queries._refs import EVENT_COLUMNS, event_ref, short_id, with_event
+from ledger.queries._refs import (
+    EVENT_COLUMNS,
+    earmark_of_region,
+    event_ref,
+    short_id,
+    with_event,
+)
 from ledger.queries.funds import region_of
 from ledger.queries.models import EventRef, Page, Position, Result
 from ledger.queries.names import label
@@ -197,7 +202,7 @@ def list_gifts(
     if region is not None:
         earmarked = and_(
             col(Gift.earmark_kind) == int(EarmarkKind.REGION),
-            col(Gift.earmark) == "0x" + region_earmark(region).hex(),
+            col(Gift.earmark) == earmark_of_region(region),
         )
         query = query.where(or_(earmarked, col(Site.region) == region))
     if site is not None:

@@ -11,9 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel, col
 
-from ledger.chain.ids import region_earmark
 from ledger.chain.types import EarmarkKind
-from ledger.queries._refs import EVENT_COLUMNS, event_ref, short_id, with_event
+from ledger.queries._refs import (
+    EVENT_COLUMNS,
+    earmark_of_region,
+    event_ref,
+    short_id,
+    with_event,
+)
 from ledger.queries.funds import region_of
 from ledger.queries.gifts import GiftPublic, list_gifts
 from ledger.queries.models import EventRef, Page, Position, Result
@@ -104,7 +109,7 @@ def list_pledges(
     if region is not None:
         query = query.where(
             col(Pledge.earmark_kind) == int(EarmarkKind.REGION),
-            col(Pledge.earmark) == "0x" + region_earmark(region).hex(),
+            col(Pledge.earmark) == earmark_of_region(region),
         )
     key = (col(Pledge.seq), col(Pledge.pledge_id))
     rows = session.execute(keyset(query, key, cursor, limit)).all()

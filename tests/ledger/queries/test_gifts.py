@@ -10,7 +10,7 @@ from sqlmodel import Session
 from ledger.chain.ids import region_earmark
 from ledger.chain.types import EarmarkKind
 from ledger.queries.gifts import gift, list_gifts
-from ledger.queries.pages import BadCursorError, stream
+from ledger.queries.pages import BadCursorError, BadFilterError, stream
 from ledger.queries.position import read_position
 from tests.contracts.world import World
 from tests.ledger.queries.indexed import Indexed, build, counted, hexed
@@ -152,7 +152,9 @@ def test_a_money_gift_shows_its_shares_of_allocation_purchase_and_lot(indexed: I
     ]
 
 
-def test_one_gift_is_a_few_queries_and_unknown_gifts_are_none(indexed: Indexed) -> None:
+def test_one_gift_is_a_few_queries_and_unknown_gifts_or_bad_filters_are_said(
+    indexed: Indexed,
+) -> None:
     first = hexed(indexed.named("GiftRecorded")[0].args["giftId"])
     with Session(indexed.engine) as session:
         at = read_position(session)
@@ -163,5 +165,7 @@ def test_one_gift_is_a_few_queries_and_unknown_gifts_are_none(indexed: Indexed) 
         assert gift(session, "in_kind", first, at=at) is None
         with pytest.raises(BadCursorError):
             list_gifts(session, cursor="bogus", at=at)
+        with pytest.raises(BadFilterError, match="1 to 8 ASCII characters"):
+            list_gifts(session, region="a region too long", at=at)
     assert detail_count == 5
     assert len(statements) == detail_count + 2
