@@ -16,7 +16,19 @@ from ledger.store.db import make_engine
 from portal import errors
 from portal.chain_head import ChainHead
 from portal.ratelimit import RateLimit
-from portal.routes import about, lang, needs, overview, sites, trace
+from portal.routes import (
+    about,
+    gifts,
+    lang,
+    needs,
+    overview,
+    pledges,
+    shipments,
+    sites,
+    trace,
+    tx,
+    verify,
+)
 from portal.security import SecurityHeaders
 from portal.settings import Settings
 from portal.state import PortalState
@@ -44,7 +56,19 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (overview, trace, sites, needs, about, lang):
+    for module in (
+        overview,
+        trace,
+        gifts,
+        sites,
+        needs,
+        shipments,
+        pledges,
+        tx,
+        verify,
+        about,
+        lang,
+    ):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
     return app
