@@ -24,6 +24,7 @@ from ledger.errors import AidLedgerConfigError, AidLedgerValueError
 
 if TYPE_CHECKING:
     from ledger.queries.trace import Trace
+    from ledger.write.commands import Command
     from ledger.write.intake import ImportReport
     from ledger.write.receipts import ReceiptCode
     from ledger.write.service import Outcome
@@ -79,6 +80,21 @@ def _book(w: Writer) -> Path:
     return w.settings.data_dir / BOOK
 
 
+def _code(w: Writer, book: Path, probe: Command, kind: str) -> ReceiptCode:
+    """The gift's code from the book, else a new one (kept before sending); but a gift on chain
+    whose code is not in the book cannot be given a new one: its donor has the real one."""
+    from ledger.write.receipts import ReceiptBook
+
+    codes = ReceiptBook(book)
+    if (kind, probe.source) not in codes.codes() and w.service.find(probe) is not None:
+        raise AidLedgerValueError(
+            f"the gift of reference {probe.source!r} is already recorded and its receipt code "
+            f"is not in {book} (it was handed out by a statement import or on another "
+            "machine); nothing was written"
+        )
+    return codes.code_for(kind, probe.source)
+
+
 @gift_app.command("add")
 def gift_add(
     amount: Annotated[str, typer.Option(help="Amount as written, e.g. 1,234.56 or 1.234,56.")],
@@ -102,7 +118,6 @@ def gift_add(
     from ledger.chain.ids import ZERO32, currency_code
     from ledger.write.commands import RecordGift
     from ledger.write.money import parse_amount
-    from ledger.write.receipts import ReceiptBook
 
     currency = currency.strip().upper()
     minor = parse_amount(amount, currency)
@@ -111,7 +126,7 @@ def gift_add(
     with writer(rpc) as w:
         key = w.signer(signer)
         book = _book(w)
-        code = ReceiptBook(book).code_for("money", reference)
+        code = _code(w, book, RecordGift(reference, b"CNY", 1, ZERO32, ZERO32), "money")
         proof = evidence or f"aidledger-gift\x1f{currency}\x1f{minor}\x1f{reference}"
         command = RecordGift(
             reference,
@@ -147,14 +162,14 @@ def inkind_add(
     """Record goods given into a warehouse (a new lot) and hand back the receipt code (intake)."""
     from ledger.chain.ids import ZERO32, label
     from ledger.write.commands import RecordInKindGift
-    from ledger.write.receipts import ReceiptBook
 
     with writer(rpc) as w:
         item_id = w.resolve("item", item)
         site_id = w.resolve("site", site)
         key = w.signer(signer)
         book = _book(w)
-        code = ReceiptBook(book).code_for("in_kind", reference)
+        probe = RecordInKindGift(reference, item_id, site_id, 1, ZERO32, ZERO32)
+        code = _code(w, book, probe, "in_kind")
         command = RecordInKindGift(
             reference,
             item_id,

@@ -264,3 +264,26 @@ def test_trace_without_a_mirror_says_to_index(place: Office, tmp_path: Path) -> 
     )
     assert isinstance(result.exception, AidLedgerConfigError)
     assert "run `aidledger index`" in str(result.exception)
+
+
+def test_gift_add_of_an_imported_line_does_not_invent_a_second_code(
+    place: Office, tmp_path: Path
+) -> None:
+    statement = tmp_path / "s.csv"
+    statement.write_text("date,amount,currency,reference\n2020-03-01,8.00,CNY,IMP-1\n")
+    assert ok(place, "gift", "import", str(statement))["recorded"] == 1
+    message = refused(
+        place,
+        AidLedgerValueError,
+        "gift",
+        "add",
+        "--amount",
+        "8",
+        "--currency",
+        "CNY",
+        "--ref",
+        "IMP-1",
+    )
+    assert "already recorded and its receipt code is not in" in message
+    book = (place.root / "data" / "receipt-codes.csv").read_text(encoding="utf-8-sig")
+    assert "IMP-1" not in book
