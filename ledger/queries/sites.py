@@ -25,7 +25,7 @@ from ledger.queries.pages import (
     seq_bounds,
 )
 from ledger.queries.position import position_or_read
-from ledger.store.models import Item, Lot, Need, Organisation, Site
+from ledger.store.models import Item, Lot, Need, Organisation, Shipment, ShipmentLine, Site
 
 SITE_KINDS = {SiteKind.WAREHOUSE: "warehouse", SiteKind.RECIPIENT: "recipient"}
 ORIGINS = {
@@ -101,6 +101,23 @@ class NeedPublic(SQLModel):
     deadline: int
     status: str
     event: EventRef
+
+
+class NeedsAgainstDeliveries(SQLModel):
+    """Needs of one item in one region against what was delivered: units needed and handed
+    over, units on their way (unsettled shipment lines to the region's recipient sites), and
+    how many needs are open, met and closed short."""
+
+    region: str
+    item_id: str
+    item: str
+    unit: str
+    needed: int
+    handed_over: int
+    in_transit: int
+    open: int
+    met: int
+    closed: int
 
 
 class SiteDetail(SQLModel):
@@ -322,3 +339,74 @@ def _need(row: Any) -> NeedPublic:
         status=_status(need),
         event=event_ref(row),
     )
+
+
+def needs_by_region(
+    session: Session,
+    *,
+    region: str | None = None,
+    item: str | None = None,
+    at: Position | None = None,
+) -> Result[list[NeedsAgainstDeliveries]]:
+    """Per (region, item) with needs: needed against handed over and in transit (2 queries)."""
+    position = position_or_read(session, at)
+    met = col(Need.fulfilled) >= col(Need.quantity)
+    filters = []
+    if region is not None:
+        filters.append(col(Site.region) == region)
+    if item is not None:
+        filters.append(col(Item.item_id) == item)
+    rows = session.execute(
+        select(
+            col(Site.region),
+            col(Item.item_id),
+            col(Item.name),
+            col(Item.unit),
+            func.sum(col(Need.quantity)),
+            func.sum(col(Need.fulfilled)),
+            func.sum(case((and_(col(Need.open), ~met), 1), else_=0)),
+            func.sum(case((met, 1), else_=0)),
+            func.sum(case((and_(col(Need.open).is_(False), ~met), 1), else_=0)),
+        )
+        .join(Site, col(Site.site_id) == col(Need.site_id))
+        .join(Item, col(Item.item_id) == col(Need.item_id))
+        .where(*filters)
+        .group_by(col(Site.region), col(Item.item_id), col(Item.name), col(Item.unit))
+        .order_by(col(Site.region), col(Item.name))
+    ).all()
+    moving = _in_transit(session, filters)
+    data = [
+        NeedsAgainstDeliveries(
+            region=r,
+            item_id=i,
+            item=n,
+            unit=u,
+            needed=int(q),
+            handed_over=int(h),
+            in_transit=moving.get((r, i), 0),
+            open=int(o),
+            met=int(m),
+            closed=int(c),
+        )
+        for r, i, n, u, q, h, o, m, c in rows
+    ]
+    return Result[list[NeedsAgainstDeliveries]](data=data, position=position)
+
+
+def _in_transit(session: Session, filters: list[Any]) -> dict[tuple[str, str], int]:
+    """(region, item) -> units on unsettled shipment lines to recipient sites."""
+    rows = session.execute(
+        select(col(Site.region), col(Item.item_id), func.sum(col(ShipmentLine.quantity)))
+        .select_from(ShipmentLine)
+        .join(Shipment, col(Shipment.shipment_id) == col(ShipmentLine.shipment_id))
+        .join(Site, col(Site.site_id) == col(Shipment.to_site))
+        .join(Lot, col(Lot.lot_id) == col(ShipmentLine.lot_id))
+        .join(Item, col(Item.item_id) == col(Lot.item_id))
+        .where(
+            col(ShipmentLine.settled).is_(False),
+            col(Site.kind) == int(SiteKind.RECIPIENT),
+            *filters,
+        )
+        .group_by(col(Site.region), col(Item.item_id))
+    ).all()
+    return {(r, i): int(q) for r, i, q in rows}

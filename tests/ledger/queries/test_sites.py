@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from ledger.queries.pages import BadFilterError, stream
 from ledger.queries.position import read_position
-from ledger.queries.sites import list_needs, list_sites, list_stock, site
+from ledger.queries.sites import list_needs, list_sites, list_stock, needs_by_region, site
 from tests.contracts.world import World
 from tests.ledger.queries.indexed import Indexed, build, counted, hexed
 
@@ -124,3 +124,59 @@ def test_one_site_shows_stock_per_item_and_open_needs_in_three_queries(indexed: 
     assert 0 < dated < sum(there.values())
     assert {n.site for n in detail.open_needs} == {"hospital"}
     assert all(n.status == "open" for n in detail.open_needs) and detail.open_needs
+
+
+def test_needs_by_region_and_item_set_needed_against_handed_over_and_in_transit(
+    indexed: Indexed,
+) -> None:
+    sites = {hexed(e.args["siteId"]): e.args for e in indexed.named("SiteRegistered")}
+    region = {k: bytes(a["region"]).rstrip(b"\0").decode() for k, a in sites.items()}
+    lots = lot_args(indexed)
+    needs = {hexed(e.args["needId"]): e.args for e in indexed.named("NeedPosted")}
+    handed: Counter[str] = Counter()
+    for e in indexed.named("HandedOver"):
+        handed[hexed(e.args["needId"])] += e.args["quantity"]
+    closed = {hexed(e.args["needId"]) for e in indexed.named("NeedClosed")}
+    expected: dict[tuple[str, str], Counter[str]] = {}
+    for need_id, a in needs.items():
+        key = (region[hexed(a["siteId"])], hexed(a["itemId"]))
+        sums = expected.setdefault(key, Counter())
+        sums["needed"] += a["quantity"]
+        sums["handed_over"] += handed[need_id]
+        status = (
+            "met" if handed[need_id] >= a["quantity"] else "closed" if need_id in closed else "open"
+        )
+        sums[status] += 1
+    to_site = {
+        hexed(e.args["shipmentId"]): hexed(e.args["toSite"])
+        for e in indexed.named("ShipmentDispatched")
+    }
+    received = {
+        (hexed(e.args["shipmentId"]), e.args["lineIndex"])
+        for e in indexed.named("ShipmentLineReceived")
+    }
+    for e in indexed.named("ShipmentLineDispatched"):
+        dest = to_site[hexed(e.args["shipmentId"])]
+        key = (region[dest], hexed(lots[hexed(e.args["lotId"])]["itemId"]))
+        line = (hexed(e.args["shipmentId"]), e.args["lineIndex"])
+        if line not in received and sites[dest]["kind"] == 2 and key in expected:
+            expected[key]["in_transit"] += e.args["quantity"]
+    with Session(indexed.engine) as session:
+        at = read_position(session)
+        with counted(session) as statements:
+            rows = needs_by_region(session, at=at).data
+        guangdong = needs_by_region(session, region="CN-GD", at=at).data
+    assert len(statements) == 2
+    got = {
+        (r.region, r.item_id): Counter(
+            needed=r.needed,
+            handed_over=r.handed_over,
+            in_transit=r.in_transit,
+            open=r.open,
+            met=r.met,
+            closed=r.closed,
+        )
+        for r in rows
+    }
+    assert {k: +v for k, v in got.items()} == {k: +v for k, v in expected.items()}
+    assert [(r.region, r.item, r.in_transit) for r in guangdong] == [("CN-GD", "gloves", 25)]
