@@ -41,6 +41,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "ledger.queries": ("ledger.indexer", "ledger.write", "ledger.reports", "ledger.cli", "portal"),
     "ledger.reports": ("ledger.indexer", "ledger.write", "ledger.cli", "portal"),
     "portal": ("ledger.indexer", "ledger.cli"),
+    # the demo seeds like an office (write), indexes between rounds and plans from the mirror,
+    # as the CLI does; the CLI runs it, never the other way round
+    "ledger.demo": ("ledger.cli", "portal"),
 }
 
 

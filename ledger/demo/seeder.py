@@ -1,0 +1,139 @@
+"""The seeding context: the scenario, the write service and mirror, the staff keys, the
+journal, and the helpers every phase shares (ids, signers, chain time, indexing)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from ledger.chain.bindings import AidLedger
+from ledger.chain.deployment import Deployment
+from ledger.chain.ids import ZERO32, region_code
+from ledger.chain.types import OrgKind
+from ledger.demo import scenario as sc
+from ledger.demo.files import Journal
+from ledger.errors import AidLedgerConfigError
+from ledger.indexer.rpc import Rpc
+from ledger.indexer.sync import SyncOptions, sync
+from ledger.write.commands import Command, RegisterItem, RegisterOrganisation, RegisterSite
+from ledger.write.receipts import ReceiptCode
+from ledger.write.service import WriteService
+
+DAY = 86_400
+KEY_WORK_FACTOR = 2**14  # demo keys: their passphrase is printed, so scrypt need not be slow
+GAS_MONEY = 100 * 10**18
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Tally:
+    """What a run wrote: new writes and repeats recognised as already recorded."""
+
+    written: int = 0
+    repeated: int = 0
+
+
+@dataclass
+class Seeder:
+    """One seeding run: the scenario, where to write, who signs, and what was done."""
+
+    plan: sc.Scenario
+    service: WriteService
+    rpc: Rpc
+    deployment: Deployment
+    engine: Engine
+    data_dir: Path
+    admin: LocalAccount
+    progress: Progress = lambda _phase: None
+    tally: Tally = field(default_factory=Tally)
+    keys: dict[str, LocalAccount] = field(default_factory=dict)
+    journal: Journal | None = None
+
+    @property
+    def ledger(self) -> AidLedger:
+        """The contracts."""
+        return self.service.ledger
+
+    # ------------------------------------------------------------ ids and signers
+
+    def source(self, ref: str) -> str:
+        """The source record of a scenario event: seed-scoped, so seeds never collide."""
+        return f"demo-{self.plan.seed}:{ref}"
+
+    def site_command(self, site: sc.SitePlan) -> RegisterSite:
+        """The RegisterSite of a planned site."""
+        return RegisterSite(
+            f"demo:site:{site.key}",
+            self.org_id(site.org),
+            site.kind,
+            region_code(site.region),
+            site.name,
+        )
+
+    def org_id(self, key: str) -> bytes:
+        """An organisation's id."""
+        return RegisterOrganisation(f"demo:org:{key}", OrgKind.OTHER, key).record_id
+
+    def site_id(self, key: str) -> bytes:
+        """A site's id."""
+        return self.site_command(self.plan.site(key)).record_id
+
+    def item_id(self, key: str) -> bytes:
+        """An item's id."""
+        return RegisterItem(f"demo:item:{key}", ZERO32, "", key).record_id
+
+    def code(self, ref: str) -> ReceiptCode:
+        """The receipt code of a gift: from the seed, so every run hands out the same one."""
+        return ReceiptCode(keccak(text=f"aidledger-demo-code:{self.plan.seed}:{ref}")[:20])
+
+    def signer_of_site(self, site_hex: str) -> LocalAccount:
+        """The key of whoever operates the site with id `site_hex`."""
+        for member in self.plan.staff:
+            if any("0x" + self.site_id(s).hex() == site_hex for s in member.sites):
+                return self.keys[member.name]
+        raise AidLedgerConfigError(f"no demo staff member operates site {site_hex}")
+
+    def role_key(self, role: str, n: int = 0) -> LocalAccount:
+        """The n-th staff member with a global role."""
+        names = [m.name for m in self.plan.staff if m.role == role]
+        return self.keys[names[n % len(names)]]
+
+    def submit(self, signer: LocalAccount, command: Command) -> None:
+        """Send through the write service and count what happened."""
+        outcome = self.service.submit(signer, command)
+        if outcome.already_recorded:
+            self.tally.repeated += 1
+        else:
+            self.tally.written += 1
+
+    # ------------------------------------------------------------ chain time and the mirror
+
+    def head_time(self) -> int:
+        """The latest block's timestamp."""
+        return int(self.rpc.call("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+
+    def at_day(self, day: float) -> int:
+        """Unix time `day` days after the scenario's start."""
+        assert self.journal is not None
+        return self.journal.start + int(day * DAY)
+
+    def advance_to(self, day: float) -> None:
+        """Move the chain's clock to `day` (a no-op once it is there: re-runs stay put)."""
+        target = self.at_day(day)
+        if self.head_time() < target:
+            self.rpc.call("evm_setNextBlockTimestamp", [target])
+            self.rpc.call("evm_mine", [])
+
+    def index(self) -> None:
+        """Bring the mirror up to the chain head."""
+        sync(self.engine, self.rpc, self.deployment, SyncOptions())
+
+    def session(self) -> Session:
+        """A session on the mirror."""
+        return Session(self.engine)
