@@ -18,6 +18,8 @@ from portal.chain_head import ChainHead
 from portal.ratelimit import RateLimit
 from portal.routes import (
     about,
+    api,
+    apidocs,
     gifts,
     lang,
     needs,
@@ -68,6 +70,8 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         verify,
         about,
         lang,
+        api,
+        apidocs,
     ):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)

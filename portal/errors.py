@@ -52,8 +52,7 @@ async def _not_modified(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    detail = None if exc.status_code == 404 else str(exc.detail)
-    return _render(request, ErrorPage(exc.status_code, detail))
+    return _render(request, ErrorPage(exc.status_code, str(exc.detail)))
 
 
 async def _refused(request: Request, exc: Exception) -> Response:
