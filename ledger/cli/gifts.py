@@ -324,8 +324,10 @@ def _report(report: ImportReport, as_json: bool) -> None:
             )
         )
         return
-    txs = len(report.batches)
-    typer.echo(f"recorded {len(report.recorded):,} gifts in {txs:,} transaction{'s' * (txs != 1)}")
+    txs, gifts = len(report.batches), len(report.recorded)
+    typer.echo(
+        f"recorded {gifts:,} gift{'s' * (gifts != 1)} in {txs:,} transaction{'s' * (txs != 1)}"
+    )
     if report.already:
         typer.echo(f"already on chain, skipped: rows {_rows(r.row.row for r in report.already)}")
     if report.duplicates:

@@ -17,7 +17,7 @@ import typer
 from typer.testing import CliRunner, Result
 from web3 import Web3
 
-from ledger.cli.gifts import gift_app, inkind_app, trace
+from ledger.cli.gifts import ImportProgress, gift_app, inkind_app, trace
 from ledger.errors import AidLedgerConfigError, AidLedgerValueError
 from ledger.queries.trace import GiftNotFoundError
 from ledger.write.intake import NotIntakeError
@@ -287,3 +287,26 @@ def test_gift_add_of_an_imported_line_does_not_invent_a_second_code(
     assert "already recorded and its receipt code is not in" in message
     book = (place.root / "data" / "receipt-codes.csv").read_text(encoding="utf-8-sig")
     assert "IMP-1" not in book
+
+
+def test_gift_import_summary_lists_skipped_rows(place: Office, tmp_path: Path) -> None:
+    statement = tmp_path / "s.csv"
+    line = "2020-03-02,3.00,CNY,SUM-1\n"
+    statement.write_text("date,amount,currency,reference\n" + line + line)
+    result = run(place, "gift", "import", str(statement))
+    assert result.exit_code == 0, result.output
+    assert "recorded 1 gift in 1 transaction\n" in result.stdout
+    assert "repeated in the file, skipped: rows 3 (= row 2)" in result.stdout
+    assert f"receipt codes for the donor letters: {tmp_path / 's.codes.csv'}" in result.stdout
+    again = run(place, "gift", "import", str(statement)).stdout
+    assert "recorded 0 gifts in 0 transactions" in again
+    assert "already on chain, skipped: rows 2\n" in again
+
+
+def test_import_progress_is_plain_lines_when_not_on_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    progress = ImportProgress(10, interval=3600)
+    progress(3, 10)  # the first line waits for the interval
+    progress(10, 10)  # the last line always comes
+    assert capsys.readouterr().err.splitlines()[-1].startswith("10/10 gifts recorded, ")
