@@ -188,19 +188,30 @@ def _created_if(origin: LotOrigin) -> Any:
 
 
 def goods_totals(session: Session) -> list[GoodsTotals]:
-    """Per item: units received in kind and bought, shipped and handed over (one query)."""
+    """Per item: units received in kind and bought, shipped and handed over (one query; lots
+    are summed per item first, in one pass, then named)."""
+    per_item = (
+        select(
+            col(Lot.item_id).label("item_id"),
+            _created_if(LotOrigin.IN_KIND_GIFT).label("in_kind"),
+            _created_if(LotOrigin.PURCHASE).label("purchased"),
+            func.sum(col(Lot.shipped)).label("shipped"),
+            func.sum(col(Lot.handed_over)).label("handed_over"),
+        )
+        .group_by(col(Lot.item_id))
+        .subquery()
+    )
     rows = session.execute(
         select(
             col(Item.item_id),
             col(Item.name),
             col(Item.unit),
-            _created_if(LotOrigin.IN_KIND_GIFT),
-            _created_if(LotOrigin.PURCHASE),
-            func.sum(col(Lot.shipped)),
-            func.sum(col(Lot.handed_over)),
+            per_item.c.in_kind,
+            per_item.c.purchased,
+            per_item.c.shipped,
+            per_item.c.handed_over,
         )
-        .join(Item, col(Item.item_id) == col(Lot.item_id))
-        .group_by(col(Item.item_id), col(Item.name), col(Item.unit))
+        .join(per_item, per_item.c.item_id == col(Item.item_id))
         .order_by(col(Item.name), col(Item.item_id))
     ).all()
     return [
