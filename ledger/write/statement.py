@@ -17,6 +17,7 @@ from pathlib import Path
 
 from eth_utils import keccak
 
+from ledger.chain.bindings import MAX_VALUE
 from ledger.chain.ids import currency_code
 from ledger.errors import AidLedgerConfigError, AidLedgerValueError
 from ledger.write.money import parse_amount
@@ -192,6 +193,9 @@ def _row(
         amount = parse_amount(cell("amount"), code) if code else None
     except AidLedgerValueError as exc:
         bad("amount", str(exc), "write the amount received, like 1,234.56 or 1.234,56")
+    if amount is not None and amount > MAX_VALUE:
+        bad("amount", f"{cell('amount')} is more than the ledger holds", "check the amount")
+        amount = None
     if not cell("reference"):
         bad("reference", "the bank reference is empty", "every line needs its bank reference")
     if len(problems) > before or day is None or amount is None:

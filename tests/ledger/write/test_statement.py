@@ -82,6 +82,7 @@ def test_every_bad_row_is_reported_with_column_problem_and_fix(tmp_path: Path) -
         "2020-02-01,100,CNY,,e\n"  # row 6: reference
         "2020-02-01,abc,CNY,R6,f\n"  # row 7: amount
         "2020-02-01,-5,CNY,R7,g\n"  # row 8: negative
+        "2020-02-01,92233720368547758.08,CNY,R8,h\n"  # row 9: past 2^63-1 minor units
     )
     with pytest.raises(StatementError) as caught:
         read_statement(write(tmp_path, text), Columns())
@@ -93,9 +94,10 @@ def test_every_bad_row_is_reported_with_column_problem_and_fix(tmp_path: Path) -
         (6, "reference"),
         (7, "amount"),
         (8, "amount"),
+        (9, "amount"),
     }
     message = str(caught.value)
-    assert "6 bad rows, nothing was written" in message
+    assert "7 bad rows, nothing was written" in message
     assert "row 4, column 'amount'" in message and "more decimals than CNY" in message
     assert all(p.fix for p in caught.value.problems)
 
