@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from ledger.chain.types import LotOrigin
 from ledger.queries.gifts import GiftPublic, list_gifts
-from ledger.queries.models import Position
+from ledger.queries.models import Position, Result
 from ledger.queries.pages import stream
 from ledger.queries.position import read_position
 from ledger.queries.totals import DAY, Overview, overview
@@ -189,6 +189,9 @@ def test_overview_reads_the_position_once_and_runs_at_most_ten_queries(indexed: 
         with counted(session) as statements:
             overview(session, now=0, at=at)
     assert len(statements) == 9
+    assert (
+        Result[Overview].model_validate_json(result.model_dump_json()) == result
+    )  # the API's JSON
 
 
 def read_all(engine: Engine) -> tuple[Overview, list[GiftPublic], Position]:
