@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from sqlmodel import Session
 
 from ledger.queries.models import Page
 from ledger.queries.pages import (
@@ -13,9 +16,11 @@ from ledger.queries.pages import (
     decode_cursor,
     encode_cursor,
     page,
+    seq_bounds,
     stream,
 )
 from ledger.queries.position import EMPTY
+from ledger.store.db import make_engine, upgrade
 
 
 def test_a_cursor_round_trips_its_key_and_is_url_safe() -> None:
@@ -55,3 +60,13 @@ def test_stream_yields_every_item_of_every_page_in_order() -> None:
         return page(rows[start : start + 4], 3, lambda r: (r,), int, EMPTY)
 
     assert list(stream(fetch)) == rows
+
+
+def test_a_date_range_ending_before_it_starts_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    upgrade(url)
+    with Session(make_engine(url)) as session:
+        assert seq_bounds(session, None, None) == (None, None)
+        assert seq_bounds(session, 10, 20) == (1, 0)  # nothing indexed: an empty range
+        with pytest.raises(BadFilterError, match=r"ends .* before it starts"):
+            seq_bounds(session, 20, 10)
