@@ -9,6 +9,7 @@ the mirror only.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import tomllib
@@ -23,6 +24,8 @@ from ledger.cli.options import REF_HELP, day, earmark
 from ledger.errors import AidLedgerConfigError, AidLedgerValueError
 
 if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
     from ledger.queries.trace import Trace
     from ledger.write.commands import Command
     from ledger.write.intake import ImportReport
@@ -48,7 +51,33 @@ EarmarkOpt = Annotated[
     str | None,
     typer.Option("--earmark", help="purpose:TEXT, region:CODE or category:TEXT (none: any use)."),
 ]
+KeyEnvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--key-env",
+        help="Sign with the private key in this environment variable instead of --as "
+        "(an import run by a machine); the key is never printed.",
+    ),
+]
 BOOK = "receipt-codes.csv"
+
+
+def _signer(w: Writer, name: str | None, key_env: str | None) -> LocalAccount:
+    """The staff member's key (--as), or the key held in the variable named by --key-env."""
+    if not key_env:
+        return w.signer(name)
+    from eth_account import Account
+
+    key = os.environ.get(key_env, "").strip()
+    if not key:
+        raise AidLedgerConfigError(f"--key-env {key_env}: that environment variable is not set")
+    try:
+        account: LocalAccount = Account.from_key(key)
+    except Exception:  # eth-keys raises ValueError, binascii.Error, ValidationError, ...
+        raise AidLedgerConfigError(
+            f"${key_env} is not a private key: it must be 64 hex digits, with or without 0x"
+        ) from None
+    return account
 
 
 def _hand_back(
@@ -109,6 +138,7 @@ def gift_add(
     ] = None,
     qr: QrOpt = None,
     signer: AsOpt = None,
+    key_env: KeyEnvOpt = None,
     rpc: RpcOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -124,7 +154,7 @@ def gift_add(
     kind, value = earmark(earmark_text)
     pledge_id = _hex32(pledge, "--pledge") if pledge else ZERO32
     with writer(rpc) as w:
-        key = w.signer(signer)
+        key = _signer(w, signer, key_env)
         book = _book(w)
         code = _code(w, book, RecordGift(reference, b"CNY", 1, ZERO32, ZERO32), "money")
         proof = evidence or f"aidledger-gift\x1f{currency}\x1f{minor}\x1f{reference}"
@@ -156,6 +186,7 @@ def inkind_add(
     ] = None,
     qr: QrOpt = None,
     signer: AsOpt = None,
+    key_env: KeyEnvOpt = None,
     rpc: RpcOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -166,7 +197,7 @@ def inkind_add(
     with writer(rpc) as w:
         item_id = w.resolve("item", item)
         site_id = w.resolve("site", site)
-        key = w.signer(signer)
+        key = _signer(w, signer, key_env)
         book = _book(w)
         probe = RecordInKindGift(reference, item_id, site_id, 1, ZERO32, ZERO32)
         code = _code(w, book, probe, "in_kind")
@@ -214,6 +245,7 @@ def gift_import(
         int, typer.Option(min=1, help="At most this many gifts a transaction.")
     ] = 300,
     signer: AsOpt = None,
+    key_env: KeyEnvOpt = None,
     rpc: RpcOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -230,7 +262,7 @@ def gift_import(
     options = IntakeOptions(source_prefix, kind, value, batch_size)
     codes_path = codes or default_codes_path(file)
     with writer(rpc) as w:
-        key = w.signer(signer)
+        key = _signer(w, signer, key_env)
         progress = ImportProgress(len(statement.rows))
         try:
             report = import_statement(w.service, key, statement, codes_path, options, progress)

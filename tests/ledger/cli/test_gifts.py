@@ -21,10 +21,12 @@ from ledger.cli.gifts import ImportProgress, gift_app, inkind_app, trace
 from ledger.errors import AidLedgerConfigError, AidLedgerValueError
 from ledger.queries.trace import GiftNotFoundError
 from ledger.write.intake import NotIntakeError
+from ledger.write.keys import Keystore
 from ledger.write.messages import WriteRefusedError
 from ledger.write.receipts import ReceiptCode, ReceiptCodeError
+from ledger.write.staff import StaffBook
 from ledger.write.statement import StatementError
-from tests.ledger.cli.office import Office, office
+from tests.ledger.cli.office import PASSPHRASE, Office, office
 
 app = typer.Typer()
 app.add_typer(gift_app, name="gift")
@@ -310,3 +312,25 @@ def test_import_progress_is_plain_lines_when_not_on_a_terminal(
     progress(3, 10)  # the first line waits for the interval
     progress(10, 10)  # the last line always comes
     assert capsys.readouterr().err.splitlines()[-1].startswith("10/10 gifts recorded, ")
+
+
+def test_gift_add_signed_by_a_key_in_an_environment_variable(place: Office) -> None:
+    member = StaffBook(place.root / "data" / "staff.json").active("intake")
+    key = Keystore(place.root / "data" / "keys").unlock(member.address, PASSPHRASE)
+    args = ("gift", "add", "--amount", "2", "--currency", "CNY", "--key-env", "INTAKE_KEY")
+    result = CliRunner().invoke(
+        app,
+        [*args, "--ref", "ENV-1", "--json"],
+        env={
+            **place.env(),
+            "INTAKE_KEY": key.key.hex(),
+            "AIDLEDGER_STAFF": "",
+            "AIDLEDGER_DATA_DIR": str(place.root / "data"),
+            "AIDLEDGER_DEPLOYMENTS_DIR": str(place.root / "deployments"),
+        },
+    )
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert key.key.hex() not in result.output
+    assert not json.loads(result.stdout)["already_recorded"]
+    message = refused(place, AidLedgerConfigError, *args, "--ref", "ENV-2")
+    assert "INTAKE_KEY: that environment variable is not set" in message
