@@ -47,13 +47,14 @@ class Run:
     rows: int
     batches: int
     gas_per_gift: int
+    gas_used_per_gift: int
 
     def line(self) -> str:
         """A line for the console."""
         return (
             f"{self.node:7} {self.rows:,} rows in {self.seconds:6.1f} s = "
             f"{self.rows / self.seconds:,.0f} rows/s, {self.batches} transactions, "
-            f"~{self.gas_per_gift:,} gas a gift (estimate)"
+            f"{self.gas_per_gift:,} gas a gift estimated, {self.gas_used_per_gift:,} used"
         )
 
 
@@ -102,7 +103,10 @@ def one_import(kind: str, path: Path, root: Path) -> Run:
         assert all(gifts_exist(service, [r.gift_id for r in rows])), "a row is missing"
         seqs = [s for b in report.batches for s in b.seqs]
         assert len(seqs) == len(rows) == len(set(seqs)), "a row was recorded twice"
-        return Run(kind, seconds, len(rows), len(report.batches), report.gas_per_gift or 0)
+        receipts = [client.w3.eth.get_transaction_receipt(b.tx_hash) for b in report.batches]  # type: ignore[arg-type]
+        used = sum(int(r["gasUsed"]) for r in receipts) // max(1, len(rows))
+        batches = len(report.batches)
+        return Run(kind, seconds, len(rows), batches, report.gas_per_gift or 0, used)
 
 
 def main() -> None:
