@@ -5,5 +5,6 @@ window.addEventListener("DOMContentLoaded", function () {
     dom_id: "#swagger-ui",
     deepLinking: false,
     tryItOutEnabled: false,
+    defaultModelsExpandDepth: -1,
   });
 });

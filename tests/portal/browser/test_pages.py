@@ -1,0 +1,106 @@
+"""The portal in a real browser: a donor traces a gift in both languages and follows a step to
+its transaction; every page renders (screenshots kept); axe-core finds no serious violation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.portal.browser.conftest import AXE, screenshot_path
+from tests.portal.conftest import Indexed
+
+PAGES = ["/", "/trace", "/gifts", "/sites", "/needs", "/shipments", "/pledges", "/verify", "/about"]
+
+
+@pytest.fixture
+def page(browser: Browser) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda e: errors.append(str(e)))
+    yield opened
+    context.close()
+    assert errors == [], errors  # no CSP violation, no script error
+
+
+def test_donor_traces_a_gift_in_english_and_opens_a_step(
+    page: Page, live: str, indexed: Indexed
+) -> None:
+    page.goto(live + "/")
+    page.get_by_role("link", name="Trace a gift").first.click()
+    page.get_by_label("Receipt code").fill(str(indexed.scenario.codes["g3"]))
+    page.get_by_role("button", name="Trace").click()
+    expect(page.locator("#trace h2")).to_have_text("What your gift became")
+    expect(page.locator("#trace li.step").first).to_contain_text("CN¥1,500.00 received.")
+    page.screenshot(path=screenshot_path("trace-en"), full_page=True)
+    page.locator("#trace li.step-flow .at a").first.click()
+    expect(page.locator("main h1")).to_have_text("Transaction")
+    expect(page.locator("#events h2").first).to_contain_text("Shipment dispatched")
+
+
+def test_donor_traces_a_gift_in_chinese(page: Page, live: str, indexed: Indexed) -> None:
+    page.goto(live + "/trace")
+    page.get_by_role("link", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    page.get_by_label("收据码").fill(str(indexed.scenario.codes["g3"]).lower())
+    page.get_by_role("button", name="追踪").click()
+    expect(page.locator("#trace h2")).to_have_text("您的捐赠变成了什么")
+    page.screenshot(path=screenshot_path("trace-zh"), full_page=True)
+    page.locator("#trace li.step .at a").first.click()
+    expect(page.locator("main h1")).to_have_text("交易")
+
+
+def test_typo_in_the_code_is_explained(page: Page, live: str, indexed: Indexed) -> None:
+    code = str(indexed.scenario.codes["g4"])
+    page.goto(live + "/trace")
+    page.get_by_label("Receipt code").fill(("Z" if code[0] != "Z" else "Y") + code[1:])
+    page.get_by_role("button", name="Trace").click()
+    expect(page.locator("#problem")).to_contain_text("has a typo")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_without_errors(page: Page, live: str, path: str) -> None:
+    response = page.goto(live + path)
+    assert response is not None and response.status == 200
+    expect(page.locator("main h1")).to_be_visible()
+    name = path.strip("/").replace("/", "-") or "overview"
+    page.screenshot(path=screenshot_path(name), full_page=True)
+
+
+def serious_violations(page: Page, live: str) -> list[dict[str, Any]]:
+    assert AXE.exists()  # served by the portal itself, so the CSP (script-src 'self') allows it
+    page.add_script_tag(url=live + "/static/vendor/axe-core/axe.min.js")
+    result: dict[str, Any] = page.evaluate("async () => await axe.run(document)")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_overview_has_no_serious_accessibility_violation(
+    browser: Browser, live: str, lang: str
+) -> None:
+    context = browser.new_context(locale=lang, extra_http_headers={"accept-language": lang})
+    page = context.new_page()
+    page.goto(live + "/")
+    found = serious_violations(page, live)
+    context.close()
+    assert found == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in found]
+
+
+def test_mobile_overview_fits_the_screen(browser: Browser, live: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(live + "/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=screenshot_path("overview-mobile"), full_page=True)
+    context.close()
+    assert width <= 375
+
+
+def test_api_docs_render_from_vendored_swagger_under_the_csp(page: Page, live: str) -> None:
+    page.goto(live + "/api/docs")
+    expect(page.locator("#swagger-ui .opblock").first).to_be_visible(timeout=15_000)
+    assert page.locator("#swagger-ui .opblock").count() >= 10
+    page.screenshot(path=screenshot_path("api-docs"), full_page=True)
