@@ -249,7 +249,7 @@ def test_kill_9_mid_import_then_rerun_records_every_row_once_with_its_code(
     kept = read_codes(codes)
     assert len(kept) == 30  # every code was on disk before the first transaction
     report = import_statement(service, world.intake, read(path), codes)
-    assert len(report.already) == partly and len(report.recorded) == 30 - partly
+    assert len(report.already) >= partly and len(report.already) + len(report.recorded) == 30
     events = gift_events(world)
     assert len(events) == 30 and len({e["giftId"] for e in events}) == 30
     by_id = {e["giftId"]: e["donorCommitment"] for e in events}
