@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -161,12 +161,13 @@ def import_statement(
     if pending:
         first = [options.gift(r.row, r.code) for r in pending[:FIRST_BATCH]]
         report.gas_per_gift = preflight(service, signer, first)
-    write_codes(codes_path, rows)
+    carried = other_lines(codes_path, statement)
+    write_codes(codes_path, rows, carried)
     if pending:
         assert report.gas_per_gift is not None
         done = send(service, signer, pending, options, report.gas_per_gift, report, progress)
         report.rows = [done.get(r.row.row, r) for r in rows]
-        write_codes(codes_path, report.rows)
+        write_codes(codes_path, report.rows, carried)
     return report
 
 
@@ -391,11 +392,22 @@ def _status(row: CodedRow) -> str:
     return "recorded" if row.tx_hash else row.status
 
 
-def write_codes(path: Path, rows: list[CodedRow]) -> None:
+def other_lines(path: Path, statement: Statement) -> list[dict[str, str]]:
+    """Lines of the codes file that are not this statement's (a file shared by several
+    statements): they are written back unchanged, first, so no code is ever dropped."""
+    mine = {r.reference for r in statement.rows}
+    return [line for line in _codes_lines(path) if line.get("reference") not in mine]
+
+
+def write_codes(
+    path: Path, rows: list[CodedRow], carried: Sequence[Mapping[str, str]] = ()
+) -> None:
     """Write the codes file atomically and durably (UTF-8 with BOM, for spreadsheets)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CODES_HEADER)
+    for line in carried:
+        writer.writerow(line.get(column, "") for column in CODES_HEADER)
     for r in rows:
         s = r.row
         writer.writerow(

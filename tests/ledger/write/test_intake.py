@@ -279,3 +279,18 @@ def test_a_batch_whose_first_gift_raced_ahead_sends_its_other_rows_again(
     assert [b.already_recorded for b in report.batches] == [True, False]
     assert [done[r.row.row].status for r in rows] == ["already on chain"] + ["recorded"] * 4
     assert len(gift_events(world)) == 5
+
+
+def test_a_codes_file_shared_by_two_statements_keeps_every_code(
+    world: World, service: WriteService, tmp_path: Path
+) -> None:
+    codes = tmp_path / "all.codes.csv"
+    import_statement(
+        service, world.intake, read(statement_file(tmp_path, 3, name="feb.csv")), codes
+    )
+    february = read_codes(codes)
+    march = statement_file(tmp_path, 2, start=3, name="mar.csv")
+    import_statement(service, world.intake, read(march), codes)
+    both = read_codes(codes)
+    assert len(both) == 5 and {ref: both[ref] for ref in february} == february
+    assert [line["reference"] for line in codes_rows(codes)][:3] == list(february)
