@@ -380,6 +380,31 @@ Index(
     postgresql_where=_UNALLOCATED,
 )
 
+# The read layer's indexes (migration 0004): keyset pages by (seq, id), stock and expiry alerts,
+# and a gift's attribution rows (their keys start with another column).
+_ON_HAND = text("on_hand > 0")
+for _name, (_model, _columns, _where) in {
+    "ix_gifts_page": (Gift, ["seq", "gift_id"], None),
+    "ix_gifts_pledge": (Gift, ["pledge_id"], None),
+    "ix_pledges_page": (Pledge, ["seq", "pledge_id"], None),
+    "ix_shipments_page": (Shipment, ["seq", "shipment_id"], None),
+    "ix_needs_page": (Need, ["seq", "need_id"], None),
+    "ix_lots_in_stock": (Lot, ["seq", "lot_id"], _ON_HAND),
+    "ix_lots_expiry": (Lot, ["expiry"], _ON_HAND),
+    "ix_sites_name": (Site, ["name", "site_id"], None),
+    "ix_blocks_timestamp": (Block, ["timestamp"], None),
+    "ix_gift_allocations_gift": (GiftAllocation, ["gift_kind", "gift_id"], None),
+    "ix_gift_purchases_gift": (GiftPurchase, ["gift_kind", "gift_id"], None),
+    "ix_lot_sources_gift": (LotSource, ["gift_kind", "gift_id"], None),
+    "ix_flow_sources_gift": (FlowSource, ["gift_kind", "gift_id"], None),
+}.items():
+    _table = _model.__table__  # type: ignore[attr-defined]
+    Index(
+        _name,
+        *(_table.c[c] for c in _columns),
+        sqlite_where=_where,
+        postgresql_where=_where,
+    )
 
 # Text on PostgreSQL compares byte by byte (collation "C"), as on SQLite: ids and hashes are hex,
 # and a locale's collation made every index insert on them markedly slower (migration 0002).
