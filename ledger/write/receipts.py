@@ -150,8 +150,14 @@ class ReceiptBook:
         except FileNotFoundError:
             return {}
         book = {}
-        for row in csv.DictReader(io.StringIO(text, newline="")):
-            book[(row["kind"], row["source"])] = ReceiptCode.parse(row["receipt_code"])
+        for number, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
+            try:
+                book[(row["kind"], row["source"])] = ReceiptCode.parse(row["receipt_code"])
+            except (KeyError, ReceiptCodeError) as exc:
+                raise ReceiptCodeError(
+                    f"{self.path} row {number} is not a receipt book row ({exc}); it holds the "
+                    "codes donors were given: restore it from a backup rather than edit it"
+                ) from None
         return book
 
     def code_for(self, kind: str, source: str) -> ReceiptCode:

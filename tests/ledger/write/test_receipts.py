@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from ledger.chain.ids import donor_commitment
-from ledger.write.receipts import ALPHABET, ReceiptCode, ReceiptCodeError
+from ledger.write.receipts import ALPHABET, ReceiptBook, ReceiptCode, ReceiptCodeError
 
 secrets_ = st.binary(min_size=20, max_size=20)
 
@@ -122,3 +123,20 @@ def test_qr_encodes_the_printed_code() -> None:
     qr = segno.make_qr(str(code), error="m")
     assert qr.matrix == code._qr().matrix
     assert qr.mode == "alphanumeric"
+
+
+def test_receipt_book_keeps_one_code_per_kind_and_source(tmp_path: Path) -> None:
+    book = ReceiptBook(tmp_path / "data" / "receipt-codes.csv")
+    first = book.code_for("money", "B-1")
+    assert book.code_for("money", "B-1") == first
+    assert book.code_for("in_kind", "B-1") != first
+    assert ReceiptBook(book.path).codes()[("money", "B-1")] == first
+    assert oct(book.path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_damaged_receipt_book_names_its_row(tmp_path: Path) -> None:
+    book = ReceiptBook(tmp_path / "receipt-codes.csv")
+    book.code_for("money", "B-1")
+    book.path.write_text(book.path.read_text(encoding="utf-8-sig")[:-3], encoding="utf-8")
+    with pytest.raises(ReceiptCodeError, match=r"row 2 is not a receipt book row"):
+        book.codes()
