@@ -33,6 +33,7 @@ from ledger.queries.stock import en_route, warehouse_stock
 from ledger.write.commands import (
     Adjust,
     AllocateFunds,
+    Command,
     DispatchShipment,
     HandOver,
     PostNeed,
@@ -84,6 +85,7 @@ def run_round(seeder: Seeder, number: int) -> None:
 
 def post_needs(seeder: Seeder, number: int, day: int) -> None:
     """The round's needs, each posted by the officer of its site."""
+    writes: list[tuple[LocalAccount, Command]] = []
     for need in (n for n in seeder.plan.needs if n.round == number):
         site = "0x" + seeder.site_id(need.site).hex()
         deadline = seeder.at_day(day + need.deadline_days + 0.5) if need.deadline_days else 0
@@ -95,7 +97,8 @@ def post_needs(seeder: Seeder, number: int, day: int) -> None:
             need.priority,
             deadline,
         )
-        seeder.submit(seeder.signer_of_site(site), command)
+        writes.append((seeder.signer_of_site(site), command))
+    seeder.submit_all(writes)
 
 
 def pricing(seeder: Seeder) -> Pricing:
@@ -105,17 +108,21 @@ def pricing(seeder: Seeder) -> Pricing:
 
 def apply(seeder: Seeder, result: Plan) -> None:
     """Each line of the plan, signed by the warehouse's operator or the coordinator."""
+    writes: list[tuple[LocalAccount, Command]] = []
     for line in result.lines:
         if line.signer_site is None:
-            seeder.submit(seeder.role_key("coordinator"), line.command)
+            writes.append((seeder.role_key("coordinator"), line.command))
         else:
-            seeder.submit(seeder.signer_of_site(line.signer_site), line.command)
+            writes.append((seeder.signer_of_site(line.signer_site), line.command))
+    seeder.submit_all(writes)
 
 
 def buy(seeder: Seeder, result: Plan, needs: dict[str, OpenNeed]) -> None:
     """A purchase spending each new allocation on the need's item, delivered to the warehouse
     of the need's district."""
     by_key = {"0x" + seeder.item_id(i.key).hex(): i for i in seeder.plan.items}
+    coordinator = seeder.role_key("coordinator")
+    writes: list[tuple[LocalAccount, Command]] = []
     for line in result.lines:
         command = line.command
         if not isinstance(command, AllocateFunds):
@@ -125,21 +132,24 @@ def buy(seeder: Seeder, result: Plan, needs: dict[str, OpenNeed]) -> None:
         warehouse = seeder.plan.warehouse_of(need.region)
         ref = f"po:{command.record_id.hex()[:16]}"
         expiry = seeder.head_time() + item.shelf_days * DAY if item.shelf_days else 0
-        seeder.submit(
-            seeder.role_key("coordinator"),
-            RecordPurchase(
-                seeder.source(ref),
-                command.record_id,
-                seeder.org_id(SUPPLIER_BY_CATEGORY[item.category]),
-                command.amount,
-                keccak(text=f"demo invoice {ref}"),
-                seeder.item_id(item.key),
-                seeder.site_id(warehouse.key),
-                command.amount // item.price,
-                label(f"PO-{command.record_id.hex()[:8].upper()}"),
-                expiry,
-            ),
+        writes.append(
+            (
+                coordinator,
+                RecordPurchase(
+                    seeder.source(ref),
+                    command.record_id,
+                    seeder.org_id(SUPPLIER_BY_CATEGORY[item.category]),
+                    command.amount,
+                    keccak(text=f"demo invoice {ref}"),
+                    seeder.item_id(item.key),
+                    seeder.site_id(warehouse.key),
+                    command.amount // item.price,
+                    label(f"PO-{command.record_id.hex()[:8].upper()}"),
+                    expiry,
+                ),
+            )
         )
+    seeder.submit_all(writes)
 
 
 def receipt_lot(shipment: bytes, line: int) -> bytes:
@@ -172,11 +182,13 @@ class _Open:
 def receive_and_hand_over(
     seeder: Seeder, result: Plan, needs: list[OpenNeed], lot_items: dict[str, str]
 ) -> None:
-    """Receive every shipment of the plan; hand what arrived over to the site's open needs of
-    the item, in the planner's order."""
+    """Receive every shipment of the plan; then hand what arrived over to the site's open
+    needs of the item, in the planner's order."""
     waiting: dict[tuple[str, str], list[_Open]] = defaultdict(list)
     for need in sorted(needs, key=need_order):
         waiting[(need.site_id, need.item_id)].append(_Open(need, need.outstanding))
+    receipts: list[tuple[LocalAccount, Command]] = []
+    handovers: list[tuple[LocalAccount, Command]] = []
     for line in result.lines:
         shipment = line.command
         if not isinstance(shipment, DispatchShipment):
@@ -184,36 +196,40 @@ def receive_and_hand_over(
         site = "0x" + shipment.to_site.hex()
         officer = seeder.signer_of_site(site)
         received = receipt_lines(seeder, shipment)
-        seeder.submit(officer, ReceiveShipment(shipment.source, shipment.record_id, received))
+        receipts.append((officer, ReceiveShipment(shipment.source, shipment.record_id, received)))
         for got in received:
             lot = receipt_lot(shipment.record_id, got.line_index)
             item = lot_items["0x" + bytes(shipment.lines[got.line_index].lot_id).hex()]
-            hand_over(seeder, officer, lot, got.received, waiting[(site, item)])
+            for command in hand_over(seeder, lot, got.received, waiting[(site, item)]):
+                handovers.append((officer, command))
+    seeder.submit_all(receipts)
+    seeder.submit_all(handovers)
 
 
-def hand_over(
-    seeder: Seeder, officer: LocalAccount, lot: bytes, units: int, waiting: list[_Open]
-) -> None:
-    """`units` of `lot` to the waiting needs, first first."""
+def hand_over(seeder: Seeder, lot: bytes, units: int, waiting: list[_Open]) -> list[HandOver]:
+    """`units` of `lot` for the waiting needs, first first."""
+    found = []
     for entry in waiting:
         take = min(units, entry.left)
         if take <= 0:
             continue
         need_id = bytes.fromhex(entry.need.need_id[2:])
         food = entry.need.category == "0x" + label("food").hex()
-        command = HandOver(
-            seeder.source(f"handover:{lot.hex()[:16]}:{need_id.hex()[:16]}"),
-            lot,
-            need_id,
-            take,
-            beneficiaries=take if food else max(1, take // 4),
-            unit=BeneficiaryUnit.HOUSEHOLDS if food else BeneficiaryUnit.PEOPLE,
+        found.append(
+            HandOver(
+                seeder.source(f"handover:{lot.hex()[:16]}:{need_id.hex()[:16]}"),
+                lot,
+                need_id,
+                take,
+                beneficiaries=take if food else max(1, take // 4),
+                unit=BeneficiaryUnit.HOUSEHOLDS if food else BeneficiaryUnit.PEOPLE,
+            )
         )
-        seeder.submit(officer, command)
         entry.left -= take
         units -= take
         if units == 0:
-            return
+            break
+    return found
 
 
 def write_off_expired(seeder: Seeder, week: int) -> None:
@@ -223,6 +239,7 @@ def write_off_expired(seeder: Seeder, week: int) -> None:
     now = seeder.head_time()
     with seeder.session() as session:
         expired = [lot for lot in warehouse_stock(session) if 0 < lot.expiry <= now]
+    writes: list[tuple[LocalAccount, Command]] = []
     for lot in expired:
         command = Adjust(
             seeder.source(f"expired:{lot.lot_id}"),
@@ -230,4 +247,5 @@ def write_off_expired(seeder: Seeder, week: int) -> None:
             -lot.on_hand,
             AdjustmentReason.EXPIRED,
         )
-        seeder.submit(seeder.signer_of_site(lot.site_id), command)
+        writes.append((seeder.signer_of_site(lot.site_id), command))
+    seeder.submit_all(writes)

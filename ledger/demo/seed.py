@@ -19,6 +19,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 from web3.types import Wei
 
@@ -33,6 +34,7 @@ from ledger.demo.summary import summarise
 from ledger.errors import AidLedgerConfigError
 from ledger.write.commands import (
     AllocateFunds,
+    Command,
     GrantSiteOperator,
     RecordGift,
     RecordGifts,
@@ -122,15 +124,19 @@ def _run_phase(seeder: Seeder, phase: str) -> None:
 def setup(seeder: Seeder) -> None:
     """Organisations and sites (admin), staff with their keys, items (the coordinator)."""
     plan = seeder.plan
-    for org in plan.orgs:
-        seeder.submit(seeder.admin, RegisterOrganisation(f"demo:org:{org.key}", org.kind, org.name))
-    for site in plan.sites:
-        seeder.submit(seeder.admin, seeder.site_command(site))
+    admin = seeder.admin
+    seeder.submit_all(
+        [(admin, RegisterOrganisation(f"demo:org:{o.key}", o.kind, o.name)) for o in plan.orgs]
+    )
+    seeder.submit_all([(admin, seeder.site_command(site)) for site in plan.sites])
     enrol_staff(seeder)
     coordinator = seeder.role_key("coordinator")
-    for item in plan.items:
-        command = RegisterItem(f"demo:item:{item.key}", label(item.category), item.unit, item.name)
-        seeder.submit(coordinator, command)
+    seeder.submit_all(
+        [
+            (coordinator, RegisterItem(f"demo:item:{i.key}", label(i.category), i.unit, i.name))
+            for i in plan.items
+        ]
+    )
 
 
 def _book(seeder: Seeder) -> StaffBook:
@@ -232,13 +238,17 @@ def money(seeder: Seeder, week: int) -> None:
     """The week's pledges, gifts in batches by both clerks, and the bank statement."""
     seeder.advance_to(week * 7)
     plan = seeder.plan
-    for n, pledge in enumerate(p for p in plan.pledges if p.week == week):
-        seeder.submit(seeder.role_key("intake", n), pledge_command(seeder, pledge))
+    pledged = [p for p in plan.pledges if p.week == week]
+    seeder.submit_all(
+        [(seeder.role_key("intake", n), pledge_command(seeder, p)) for n, p in enumerate(pledged)]
+    )
     gifts = [g for g in plan.gifts if g.week == week]
     direct = [gift_command(seeder, g) for g in gifts if not g.via_statement]
+    batches: list[tuple[LocalAccount, Command]] = []
     for n, start in enumerate(range(0, len(direct), GIFT_BATCH)):
         chunk = tuple(direct[start : start + GIFT_BATCH])
-        seeder.submit(seeder.role_key("intake", n), RecordGifts(chunk[0].source, chunk))
+        batches.append((seeder.role_key("intake", n), RecordGifts(chunk[0].source, chunk)))
+    seeder.submit_all(batches)
     banked = [g for g in gifts if g.via_statement]
     if banked:
         statement(seeder, week, banked)
@@ -302,9 +312,11 @@ def goods(seeder: Seeder, week: int) -> None:
     """The week's in-kind gifts (batches) and the coordinator's purchases for a purpose."""
     seeder.advance_to(week * 7 + 0.25)
     given = [in_kind_command(seeder, g) for g in seeder.plan.in_kind if g.week == week]
+    batches: list[tuple[LocalAccount, Command]] = []
     for n, start in enumerate(range(0, len(given), IN_KIND_BATCH)):
         chunk = tuple(given[start : start + IN_KIND_BATCH])
-        seeder.submit(seeder.role_key("intake", n), RecordInKindGifts(chunk[0].source, chunk))
+        batches.append((seeder.role_key("intake", n), RecordInKindGifts(chunk[0].source, chunk)))
+    seeder.submit_all(batches)
     for purchase in (p for p in seeder.plan.purchases if p.week == week):
         buy_for_purpose(seeder, purchase)
 
