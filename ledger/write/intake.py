@@ -21,8 +21,10 @@ Payer names are in the codes file only (the donor-mail list); they never go on c
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +40,7 @@ from web3.contract.contract import ContractFunction
 from web3.types import RPCEndpoint, TxParams
 
 from ledger.chain.bindings import INTAKE_ROLE, AidLedger
+from ledger.chain.events import decode_log, event_specs
 from ledger.chain.ids import ZERO32, currency_code
 from ledger.chain.types import EarmarkKind
 from ledger.errors import (
@@ -74,6 +77,10 @@ CODES_HEADER = (
 )
 
 Progress = Callable[[int, int], None]
+
+
+class ImportBusyError(AidLedgerError):
+    """Another import holds the codes file; nothing was sent."""
 
 
 class NotIntakeError(AidLedgerError, PermissionError):
@@ -150,6 +157,18 @@ def import_statement(
     """Record every row of `statement` not on chain yet; codes kept in `codes_path` first."""
     options = options or IntakeOptions()
     check_signer(service, signer)
+    with codes_lock(codes_path):
+        return _import(service, signer, statement, codes_path, options, progress)
+
+
+def _import(
+    service: WriteService,
+    signer: LocalAccount,
+    statement: Statement,
+    codes_path: Path,
+    options: IntakeOptions,
+    progress: Progress | None,
+) -> ImportReport:
     known = read_codes(codes_path)
     txs = recorded_txs(codes_path)
     rows = [
@@ -169,6 +188,28 @@ def import_statement(
         report.rows = [done.get(r.row.row, r) for r in rows]
         write_codes(codes_path, report.rows, carried)
     return report
+
+
+@contextmanager
+def codes_lock(codes_path: Path) -> Iterator[None]:
+    """One import at a time per codes file (two would hand out two codes for one line)."""
+    path = codes_path.with_name(f".{codes_path.name}.lock")
+    try:
+        handle = path.open("w")
+    except OSError as exc:
+        raise AidLedgerConfigError(
+            f"cannot write beside the codes file {codes_path} ({exc.strerror}); nothing was "
+            "sent: choose another place with --codes"
+        ) from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ImportBusyError(
+                f"another import is using the codes file {codes_path}; wait for it to finish, "
+                "then run this one again (it records only what is missing)"
+            ) from None
+        yield
 
 
 def check_signer(service: WriteService, signer: LocalAccount) -> None:
@@ -220,6 +261,28 @@ def gifts_exist(service: WriteService, ids: list[bytes]) -> list[bool]:
                 "check the node and run the import again"
             )
         found.extend(int(a["result"], 16) != 0 for a in answers)
+    return found
+
+
+def donor_commitments(service: WriteService, ids: list[bytes]) -> dict[bytes, bytes]:
+    """Gift id -> the donor commitment it was recorded with (GiftRecorded logs by id)."""
+    topic0 = next(t for t, spec in event_specs().items() if spec.name == "GiftRecorded")
+    found: dict[bytes, bytes] = {}
+    w3 = service.ledger.client.w3
+    for start in range(0, len(ids), EXISTS_CHUNK):
+        wanted = ["0x" + i.hex() for i in ids[start : start + EXISTS_CHUNK]]
+        logs = w3.eth.get_logs(
+            {
+                "address": service.ledger.fund.address,
+                "topics": ["0x" + topic0.hex(), wanted],
+                "fromBlock": service.ledger.deployment.deployment_block,
+                "toBlock": "latest",
+            }
+        )
+        for log in logs:
+            event = decode_log(log)
+            if event is not None:
+                found[bytes(event.args["giftId"])] = bytes(event.args["donorCommitment"])
     return found
 
 
@@ -323,9 +386,12 @@ def send(
             if progress is not None:
                 progress(len(done) + len(unsure), total)
         exists = gifts_exist(service, [r.gift_id for r in unsure])
-        for row, there in zip(unsure, exists, strict=True):
-            if there:
-                done[row.row.row] = replace(row, status="already on chain")
+        raced = [r for r, on_chain in zip(unsure, exists, strict=True) if on_chain]
+        theirs = donor_commitments(service, [r.gift_id for r in raced])
+        for row in raced:  # recorded by another writer: our code is the donor's only if it matches
+            same = row.code is not None and theirs.get(row.gift_id) == row.code.commitment
+            kept = row.code if same else None
+            done[row.row.row] = replace(row, status="already on chain", code=kept)
         pending = [r for r, there in zip(unsure, exists, strict=True) if not there]
         if not pending:
             return done

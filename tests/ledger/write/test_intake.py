@@ -19,10 +19,12 @@ from ledger.chain.ids import derive_id
 from ledger.write.commands import RecordGifts
 from ledger.write.intake import (
     EncodedGifts,
+    ImportBusyError,
     ImportReport,
     IntakeOptions,
     NotIntakeError,
     code_rows,
+    codes_lock,
     default_codes_path,
     import_statement,
     read_codes,
@@ -267,18 +269,23 @@ def test_gifts_encoded_here_are_the_bytes_web3_encodes(world: World, tmp_path: P
     assert bytes(HexBytes(data)) == bytes(HexBytes(theirs._encode_transaction_data()))
 
 
+@pytest.mark.parametrize("other_writer_code", ["same", "another"])
 def test_a_batch_whose_first_gift_raced_ahead_sends_its_other_rows_again(
-    world: World, service: WriteService, tmp_path: Path
+    world: World, service: WriteService, tmp_path: Path, other_writer_code: str
 ) -> None:
     statement = read(statement_file(tmp_path, 5))
     options = IntakeOptions(max_batch=5)
     rows = code_rows(service, statement.rows, {}, options)
-    service.submit(world.intake, options.gift(rows[0].row, rows[0].code))  # another writer
+    other_code = ReceiptCode.new() if other_writer_code == "another" else rows[0].code
+    service.submit(world.intake, options.gift(rows[0].row, other_code))  # another writer
     report = ImportReport(rows, [])
     done = send(service, world.intake, rows, options, 60_000, report, None)
     assert [b.already_recorded for b in report.batches] == [True, False]
     assert [done[r.row.row].status for r in rows] == ["already on chain"] + ["recorded"] * 4
     assert len(gift_events(world)) == 5
+    # our code is kept only when it is the one on chain: a donor never gets a useless code
+    expected = None if other_writer_code == "another" else rows[0].code
+    assert done[rows[0].row.row].code == expected
 
 
 def test_a_codes_file_shared_by_two_statements_keeps_every_code(
@@ -294,3 +301,21 @@ def test_a_codes_file_shared_by_two_statements_keeps_every_code(
     both = read_codes(codes)
     assert len(both) == 5 and {ref: both[ref] for ref in february} == february
     assert [line["reference"] for line in codes_rows(codes)][:3] == list(february)
+
+
+def test_a_second_import_on_the_same_codes_file_waits_its_turn(
+    world: World, service: WriteService, tmp_path: Path
+) -> None:
+    codes = tmp_path / "c.csv"
+    block = world.ledger.client.w3.eth.block_number
+    with codes_lock(codes), pytest.raises(ImportBusyError, match="another import is using"):
+        import_statement(service, world.intake, read(statement_file(tmp_path, 2)), codes)
+    assert not codes.exists() and world.ledger.client.w3.eth.block_number == block
+    assert (
+        len(
+            import_statement(
+                service, world.intake, read(statement_file(tmp_path, 2)), codes
+            ).recorded
+        )
+        == 2
+    )
