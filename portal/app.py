@@ -20,6 +20,7 @@ from portal.routes import (
     about,
     api,
     apidocs,
+    flows,
     gifts,
     lang,
     needs,
@@ -60,6 +61,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         overview,
+        flows,
         trace,
         gifts,
         sites,

@@ -104,3 +104,29 @@ def test_api_docs_render_from_vendored_swagger_under_the_csp(page: Page, live: s
     expect(page.locator("#swagger-ui .opblock").first).to_be_visible(timeout=15_000)
     assert page.locator("#swagger-ui .opblock").count() >= 10
     page.screenshot(path=screenshot_path("api-docs"), full_page=True)
+
+
+EDGE_MIDDLE = """() => {
+  const chart = echarts.getInstanceByDom(document.getElementById("flows-chart"));
+  const series = chart.getModel().getSeriesByIndex(0);
+  const edge = series.getGraph().edges[0];
+  const [from, to] = [edge.node1.getLayout(), edge.node2.getLayout()];
+  const at = edge.getLayout();
+  const box = document.getElementById("flows-chart").getBoundingClientRect();
+  const info = series.layoutInfo;
+  const x = info.x + (from.x + from.dx + to.x) / 2;
+  const y = info.y + (from.y + at.sy + to.y + at.ty + at.dy) / 2;
+  return {x: box.left + x, y: box.top + y, edge: edge.getModel().option.edge_id};
+}"""
+
+
+def test_sankey_renders_and_an_edge_opens_its_transactions(page: Page, live: str) -> None:
+    page.goto(live + "/")
+    expect(page.locator("#flows-chart[data-ready=true] canvas")).to_be_visible()
+    expect(page.get_by_label("Show")).to_be_visible()
+    page.screenshot(path=screenshot_path("overview-sankey"), full_page=True)
+    middle = page.evaluate(EDGE_MIDDLE)
+    page.mouse.click(middle["x"], middle["y"])
+    page.wait_for_url("**/flows/events?edge=*")
+    assert middle["edge"].split("|")[0] in page.url
+    expect(page.locator("#events tbody tr").first).to_be_visible()

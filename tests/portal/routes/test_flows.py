@@ -1,0 +1,54 @@
+"""/flows (the Sankey's table alternative) and /flows/events (the transactions behind an edge)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+
+from tests.portal.html import ZH, assert_no_injected_markup, one, soup, text
+from tests.portal.scenario import PAYLOADS
+
+
+def test_flows_table_has_every_edge_named(client: TestClient) -> None:
+    page = soup(client.get("/flows"))
+    assert_no_injected_markup(page)
+    rows = {str(r["data-edge"]).split("|")[0]: r for r in page.select("#flows tbody tr")}
+    assert set(rows) == {"gift", "spend", "in_kind", "bought", "ship", "hand_over"}
+    assert [text(td) for td in rows["spend"].select("td")][1:4] == [
+        "Purchases", "spent on purchases", "CN¥1,600.00",
+    ]  # fmt: skip
+    assert PAYLOADS["site"] in text(rows["in_kind"])
+    assert text(soup(client.get("/flows", headers=ZH)).select("#flows tbody tr td")[0]) == "捐赠人"
+
+
+def test_an_edge_opens_the_transactions_behind_it(client: TestClient) -> None:
+    page = soup(client.get("/flows"))
+    ship = next(
+        r for r in page.select("#flows tbody tr") if str(r["data-edge"]).startswith("ship|")
+    )
+    events = soup(client.get(str(one(ship, "a")["href"])))
+    rows = events.select("#events tbody tr")
+    assert [text(r.select("td")[1]) for r in rows] == ["Shipment dispatched"]
+    assert str(one(rows[0], "a.hash")["href"]).startswith("/tx/0x")
+
+
+def test_edge_events_as_csv_and_a_bad_edge_is_400(client: TestClient) -> None:
+    edge = str(soup(client.get("/flows")).select("#flows tbody tr")[0]["data-edge"])
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/flows/events", params={"edge": edge, "format": "csv"}).text)
+        )
+    )
+    assert rows and rows[0]["tx_hash"].startswith("0x")
+    assert client.get("/flows/events", params={"edge": "nonsense"}).status_code == 400
+    assert client.get("/flows/events", params={"edge": "x", "format": "csv"}).status_code == 400
+
+
+def test_overview_chart_is_progressive_with_a_table_link(client: TestClient) -> None:
+    page = soup(client.get("/"))
+    chart = one(page, "#flows-chart")
+    assert chart.has_attr("hidden") and chart["data-flows-url"] == "/api/v1/flows"
+    assert one(page, "a[href='/flows']")
+    assert_no_injected_markup(page)
