@@ -82,8 +82,9 @@ bench/ponder/node_modules/.package-lock.json: bench/ponder/package.json bench/po
 	cd bench/ponder && npm ci --no-audit --no-fund
 	touch $@
 
-demo:  ## Run the whole system on the embedded defaults
-	@echo "make demo: not yet — the devnet, indexer and portal issues bring it."
+DEMO_ARGS ?=
+demo: setup-python  ## Devnet, deploy, seeded scenario (once), indexer, portal on :8000; Ctrl-C stops
+	$(PY) -m ledger.cli.demo $(DEMO_ARGS)
 
 # The dev chains' deployment files go with the chain they describe: kept, they would name
 # contracts a fresh devnet does not have (index and verify would say so and ask to redeploy).

@@ -1,0 +1,125 @@
+"""`aidledger demo` as a person runs it: in a fresh directory, at a small size, in a subprocess;
+it serves the portal, stops cleanly on Ctrl-C (SIGINT) and resumes without doubling anything."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from tests.devnet.nodes import free_port
+from tests.ledger.cli.cli import one_line_error
+
+SIZE = "0.02"
+
+
+class Demo:
+    """A running `python -m ledger.cli.demo` and the lines it printed."""
+
+    def __init__(self, root: Path, rpc_port: int, portal_port: int) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AIDLEDGER_")}
+        env |= {
+            "AIDLEDGER_RPC_URL": f"http://127.0.0.1:{rpc_port}",
+            "AIDLEDGER_DATA_DIR": str(root / "data"),
+        }
+        args = [sys.executable, "-m", "ledger.cli.demo", "--size", SIZE]
+        args += ["--port", str(portal_port), "--trickle", "0"]
+        self.proc = subprocess.Popen(
+            args, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.out: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def wait_for(self, text: str, timeout: float = 150) -> str:
+        """The first printed line containing `text`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                assert self.proc.poll() is None, self.proc.stderr.read()  # type: ignore[union-attr]
+                continue
+            self.out.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"no line with {text!r} in {timeout} s: {self.out}")
+
+    def interrupt(self) -> tuple[int, str]:
+        """Ctrl-C; the exit code and what it said on stderr."""
+        self.proc.send_signal(signal.SIGINT)
+        _, err = self.proc.communicate(timeout=60)
+        return self.proc.returncode, err
+
+
+def fetch(url: str) -> BeautifulSoup:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.status == 200
+        return BeautifulSoup(response.read(), "lxml")
+
+
+def gifts_in(root: Path) -> int:
+    with sqlite3.connect(root / "data" / "mirror.sqlite3") as db:
+        return int(db.execute("SELECT count(*) FROM gifts").fetchone()[0])
+
+
+def test_demo_serves_stops_on_ctrl_c_and_resumes_without_doubling(tmp_path: Path) -> None:
+    rpc_port, portal_port = free_port(), free_port()
+    demo = Demo(tmp_path, rpc_port, portal_port)
+    line = demo.wait_for("portal at http://")
+    url = line.split("portal at ")[1].strip()
+    assert url == f"http://127.0.0.1:{portal_port}"
+    demo.wait_for("Ctrl-C stops")
+    codes = [ln for ln in demo.out if ln.startswith("  ") and ln.count("-") >= 8]
+    assert len(codes) == 3
+    assert any("coordinator" in ln for ln in demo.out)
+    assert fetch(url + "/").find("html") is not None
+    code, err = demo.interrupt()
+    assert code == 0, err
+    assert "Traceback" not in err and "stopped" in err
+    seeded = gifts_in(tmp_path)
+    assert seeded > 0
+
+    again = Demo(tmp_path, rpc_port, portal_port)
+    again.wait_for("portal at http://")
+    again.wait_for("Ctrl-C stops")
+    assert fetch(url + "/").find("html") is not None
+    code, err = again.interrupt()
+    assert code == 0, err
+    assert "seeded already" in err and "Traceback" not in err
+    assert gifts_in(tmp_path) == seeded
+
+
+def test_demo_seed_without_a_node_says_how_to_start_one(tmp_path: Path) -> None:
+    env = {"AIDLEDGER_RPC_URL": f"http://127.0.0.1:{free_port()}"}
+    result = run_cli_demo(tmp_path, env, "seed", "--size", SIZE)
+    assert "aidledger devnet start" in one_line_error(result)
+
+
+def run_cli_demo(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m ledger.cli.demo *args` (the lead mounts it as `aidledger demo`)."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("AIDLEDGER_")}
+    full |= {"AIDLEDGER_DATA_DIR": str(root / "data"), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "ledger.cli.demo", *args],
+        cwd=root,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
