@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ledger.queries.models import Position
+from ledger.queries.position import EMPTY
 from ledger.queries.status import MirrorStatus
 from portal.i18n import LANGUAGES, Formatter, Language
 
@@ -40,6 +42,16 @@ class Chrome:
     def languages(self) -> tuple[Language, ...]:
         """Every language, for the switch."""
         return LANGUAGES
+
+    @property
+    def position(self) -> Position:
+        """The mirror position this page is read at (from the same session as its rows)."""
+        status = self.status
+        if status is None or status.last_block is None:
+            return EMPTY
+        return Position(
+            chain_id=status.chain_id, block=status.last_block, seq=status.seq or 0, head=status.head
+        )
 
     @property
     def lag(self) -> int | None:

@@ -119,7 +119,7 @@ def api_gifts(
 @router.get("/gifts/{gift_id}", response_model=Result[GiftDetail])
 def api_gift(gift_id: str, session: SessionDep, at: At) -> Result[GiftDetail]:
     """One gift and its allocations, purchases, lots and flows."""
-    return found(find_gift(session, gift_id))  # type: ignore[no-any-return]
+    return found(find_gift(session, gift_id, at))  # type: ignore[no-any-return]
 
 
 @router.get("/sites", response_model=Page[SitePublic])

@@ -12,7 +12,6 @@ from starlette.responses import Response
 from ledger.queries.flows import FlowNode, Flows, edge_events, flows
 from ledger.queries.models import EventRef, Page, Position, Result
 from ledger.queries.pages import DEFAULT_LIMIT
-from ledger.queries.position import read_position
 from portal.deps import ChromeDep, SessionDep, StateDep
 from portal.listing import blank, csv_link, csv_response, next_link
 
@@ -46,7 +45,7 @@ def flow_table(
     request: Request, chrome: ChromeDep, state: StateDep, session: SessionDep
 ) -> Response:
     """The table of flows (the chart on the overview draws the same edges)."""
-    page = FlowsPage(flows(session, at=read_position(session)))
+    page = FlowsPage(flows(session, at=chrome.position))
     return state.renderer.response(request, chrome, "flows.html", page)
 
 
@@ -68,8 +67,8 @@ def flow_events(
         return edge_events(s, edge_id, cursor=c, limit=n, at=at)
 
     if format == "csv":
-        read(session, None, 1, read_position(session))  # a bad edge is a 400 page, not a CSV
+        read(session, None, 1, chrome.position)  # a bad edge is a 400 page, not a CSV
         return csv_response(state, read, "flow-events.csv")
-    found = read(session, cursor, limit, read_position(session))
+    found = read(session, cursor, limit, chrome.position)
     page = EdgeEventsPage(edge_id, found, next_link(request, found.next), csv_link(request))
     return state.renderer.response(request, chrome, "flow_events.html", page)

@@ -11,7 +11,6 @@ from starlette.responses import Response
 from ledger.queries.gifts import IN_KIND, MONEY, GiftDetail, GiftPublic, gift, list_gifts
 from ledger.queries.models import Page, Position, Result
 from ledger.queries.pages import DEFAULT_LIMIT
-from ledger.queries.position import read_position
 from portal.deps import ChromeDep, SessionDep, StateDep
 from portal.listing import blank, csv_link, csv_response, day_end, day_start, next_link
 
@@ -63,7 +62,7 @@ def gifts(
 
     if format == "csv":
         return csv_response(state, read, "gifts.csv")
-    found = read(session, cursor, limit, read_position(session))
+    found = read(session, cursor, limit, chrome.position)
     page = GiftsPage(
         found, kind, currency, region, blank(since), blank(until),
         next_link(request, found.next), csv_link(request),
@@ -76,14 +75,13 @@ def one_gift(
     gift_id: str, request: Request, chrome: ChromeDep, state: StateDep, session: SessionDep
 ) -> Response:
     """One gift: its allocations, purchases, lots and flows."""
-    found = find_gift(session, gift_id)
+    found = find_gift(session, gift_id, chrome.position)
     if found is None:
         raise HTTPException(404)
     return state.renderer.response(request, chrome, "gift.html", found)
 
 
-def find_gift(session: Session, gift_id: str) -> Result[GiftDetail] | None:
+def find_gift(session: Session, gift_id: str, at: Position) -> Result[GiftDetail] | None:
     """The money or in-kind gift with this id (ids of the two kinds never collide in practice;
     money is looked up first)."""
-    at = read_position(session)
     return gift(session, MONEY, gift_id, at=at) or gift(session, IN_KIND, gift_id, at=at)

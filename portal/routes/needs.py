@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from ledger.queries.models import Page, Position
 from ledger.queries.pages import DEFAULT_LIMIT
-from ledger.queries.position import read_position
 from ledger.queries.sites import NEED_STATUSES, NeedPublic, list_needs
 from portal.deps import ChromeDep, SessionDep, StateDep
 from portal.listing import blank, csv_link, csv_response, day_end, day_start, next_link
@@ -70,7 +69,7 @@ def needs(
 
     if format == "csv":
         return csv_response(state, read, "needs.csv")
-    found = read(session, cursor, limit, read_position(session))
+    found = read(session, cursor, limit, chrome.position)
     page = NeedsPage(
         found,
         status,

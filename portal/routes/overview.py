@@ -7,7 +7,6 @@ import time
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from ledger.queries.position import read_position
 from ledger.queries.totals import overview as read_overview
 from portal.deps import ChromeDep, SessionDep, StateDep
 
@@ -17,5 +16,5 @@ router = APIRouter()
 @router.get("/", include_in_schema=False)
 def overview(request: Request, chrome: ChromeDep, state: StateDep, session: SessionDep) -> Response:
     """The page."""
-    result = read_overview(session, int(time.time()), at=read_position(session))
+    result = read_overview(session, int(time.time()), at=chrome.position)
     return state.renderer.response(request, chrome, "overview.html", result)

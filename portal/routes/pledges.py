@@ -11,7 +11,6 @@ from starlette.responses import Response
 from ledger.queries.models import Page, Position
 from ledger.queries.pages import DEFAULT_LIMIT
 from ledger.queries.pledges import STATUSES, PledgePublic, list_pledges
-from ledger.queries.position import read_position
 from portal.deps import ChromeDep, SessionDep, StateDep
 from portal.listing import blank, csv_link, csv_response, day_end, day_start, next_link
 
@@ -58,6 +57,6 @@ def pledges(
 
     if format == "csv":
         return csv_response(state, read, "pledges.csv")
-    found = read(session, cursor, limit, read_position(session))
+    found = read(session, cursor, limit, chrome.position)
     page = PledgesPage(found, status, currency, next_link(request, found.next), csv_link(request))
     return state.renderer.response(request, chrome, "pledges.html", page)

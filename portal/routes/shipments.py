@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from ledger.queries.models import Page, Position
 from ledger.queries.pages import DEFAULT_LIMIT
-from ledger.queries.position import read_position
 from ledger.queries.shipments import STATUSES, ShipmentPublic, list_shipments, shipment
 from portal.deps import ChromeDep, SessionDep, StateDep
 from portal.listing import blank, csv_link, csv_response, day_end, day_start, next_link
@@ -59,7 +58,7 @@ def shipments(
 
     if format == "csv":
         return csv_response(state, read, "shipments.csv")
-    found = read(session, cursor, limit, read_position(session))
+    found = read(session, cursor, limit, chrome.position)
     page = ShipmentsPage(found, status, region, next_link(request, found.next), csv_link(request))
     return state.renderer.response(request, chrome, "shipments.html", page)
 
@@ -69,7 +68,7 @@ def one_shipment(
     shipment_id: str, request: Request, chrome: ChromeDep, state: StateDep, session: SessionDep
 ) -> Response:
     """One shipment and its lines."""
-    found = shipment(session, shipment_id, at=read_position(session))
+    found = shipment(session, shipment_id, at=chrome.position)
     if found is None:
         raise HTTPException(404)
     return state.renderer.response(request, chrome, "shipment.html", found)

@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from ledger.queries.models import Page, Result
 from ledger.queries.pages import DEFAULT_LIMIT
-from ledger.queries.position import read_position
 from ledger.queries.sites import (
     SiteDetail,
     SitePublic,
@@ -72,7 +71,7 @@ def sites(
         kind=kind,
         cursor=cursor,
         limit=limit,
-        at=read_position(session),
+        at=chrome.position,
     )
     page = SitesPage(found, region, kind, next_link(request, found.next), csv_link(request))
     return state.renderer.response(request, chrome, "sites.html", page)
@@ -97,7 +96,7 @@ def one_site(
             lambda s, c, n, at: list_stock(s, now, site=site_id, cursor=c, limit=n, at=at),
             "stock.csv",
         )
-    at = read_position(session)
+    at = chrome.position
     detail = site(session, site_id, now, at=at)
     if detail is None:
         raise HTTPException(404)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
-from ledger.queries.position import read_position
 from ledger.queries.tx import transaction
 from portal.deps import ChromeDep, SessionDep, StateDep
 
@@ -25,7 +24,7 @@ def tx(
     """The page; 404 for a malformed hash or one the mirror holds no ledger event of."""
     if not is_tx_hash(tx_hash):
         raise HTTPException(404)
-    found = transaction(session, tx_hash, at=read_position(session))
+    found = transaction(session, tx_hash, at=chrome.position)
     if found is None:
         raise HTTPException(404)
     return state.renderer.response(request, chrome, "tx.html", found)
