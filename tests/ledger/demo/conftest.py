@@ -1,4 +1,4 @@
-"""A devnet seeded with the demo at a small size, once per module."""
+"""A devnet seeded with the demo at a small size, once for the package's tests."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def settings_for(root: Path, url: str) -> Settings:
     return Settings(url, f"sqlite:///{data / 'mirror.sqlite3'}", data, root / "deployments")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     """The demo seeded at size 0.02 on a fresh devnet (deployed by the seed itself)."""
     root = tmp_path_factory.mktemp("demo")
