@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -50,6 +51,12 @@ class TracePage:
     problem: Problem | None = None
     found: Trace | None = None
     length: int = 0
+    code: ReceiptCode | None = None  # the donor's own code, for the printable receipt
+
+    @property
+    def qr_svg(self) -> Markup | None:
+        """The code as a QR code (SVG made by segno from the code alone, safe to inline)."""
+        return None if self.code is None else Markup(self.code.qr_svg(scale=3))
 
     @property
     def steps(self) -> list[Step]:
@@ -84,7 +91,7 @@ def check(text: str) -> tuple[ReceiptCode | None, TracePage]:
 def look_up(session: Session, code: ReceiptCode) -> TracePage:
     """The trace of the code's gift, or 'not found (yet)'."""
     try:
-        return TracePage(found=trace(session, code.commitment))
+        return TracePage(found=trace(session, code.commitment), code=code)
     except GiftNotFoundError:
         return TracePage(Problem.NOT_FOUND)
 

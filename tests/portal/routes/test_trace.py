@@ -107,3 +107,14 @@ def test_lookups_are_rate_limited_per_address(indexed: Indexed) -> None:
         answers = [client.post("/trace", data={"code": "x"}).status_code for _ in range(3)]
         assert answers == [200, 200, 429]
         assert "wait a minute" in text(one(soup(client.post("/trace", data={})), "#problem"))
+
+
+def test_printable_receipt_with_the_codes_qr(client: TestClient, indexed: Indexed) -> None:
+    code = indexed.scenario.codes["g4"]
+    page = traced(client, str(code).lower())
+    receipt = one(page, "#receipt")
+    assert text(one(receipt, "#receipt-code")) == str(code)
+    svg = one(receipt, "figure.qr svg")
+    assert svg.find("path") is not None and not svg.find("script")
+    zh = traced(client, str(code), ZH)
+    assert text(one(zh, "#receipt-h")) == "收据"
