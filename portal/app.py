@@ -50,9 +50,12 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":  # one snapshot per request, as on SQLite
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
     app.state.portal = PortalState(
         settings=settings,
-        engine=make_engine(database_url),
+        engine=engine,
         renderer=Renderer.create(),
         chain_head=ChainHead(settings.rpc_url),
         trace_limit=RateLimit(settings.trace_per_minute),
