@@ -122,6 +122,7 @@ def buy(seeder: Seeder, result: Plan, needs: dict[str, OpenNeed]) -> None:
     of the need's district."""
     by_key = {"0x" + seeder.item_id(i.key).hex(): i for i in seeder.plan.items}
     coordinator = seeder.role_key("coordinator")
+    now = seeder.head_time()
     writes: list[tuple[LocalAccount, Command]] = []
     for line in result.lines:
         command = line.command
@@ -131,7 +132,7 @@ def buy(seeder: Seeder, result: Plan, needs: dict[str, OpenNeed]) -> None:
         item = by_key[need.item_id]
         warehouse = seeder.plan.warehouse_of(need.region)
         ref = f"po:{command.record_id.hex()[:16]}"
-        expiry = seeder.head_time() + item.shelf_days * DAY if item.shelf_days else 0
+        expiry = now + item.shelf_days * DAY if item.shelf_days else 0
         writes.append(
             (
                 coordinator,

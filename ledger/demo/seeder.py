@@ -36,7 +36,7 @@ from ledger.write.receipts import ReceiptCode
 from ledger.write.service import WriteService
 
 DAY = 86_400
-KEY_WORK_FACTOR = 2**14  # demo keys: their passphrase is printed, so scrypt need not be slow
+KEY_WORK_FACTOR = 2**12  # demo keys: their passphrase is printed, so scrypt need not be slow
 GAS_MONEY = 100 * 10**18
 WORKERS = 8
 Progress = Callable[[str], None]
@@ -68,11 +68,18 @@ class Seeder:
     fast_writes: bool = True
     fast: WriteService = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _sites: dict[str, bytes] = field(init=False)
+    _operators: dict[str, str] = field(init=False)  # site id (0x hex) -> staff name
 
     def __post_init__(self) -> None:
         sender = DemoSender(self.ledger.client.w3, self.ledger.client.chain_id)
         sender.nonces = self.service.sender.nonces  # one nonce count per key for both
         self.fast = WriteService(self.ledger, sender)
+        self.rpc.session.trust_env = False  # no proxy lookup in the environment per call
+        self._sites = {s.key: self.site_command(s).record_id for s in self.plan.sites}
+        self._operators = {
+            "0x" + self._sites[site].hex(): m.name for m in self.plan.staff for site in m.sites
+        }
 
     @property
     def ledger(self) -> AidLedger:
@@ -101,7 +108,7 @@ class Seeder:
 
     def site_id(self, key: str) -> bytes:
         """A site's id."""
-        return self.site_command(self.plan.site(key)).record_id
+        return self._sites[key]
 
     def item_id(self, key: str) -> bytes:
         """An item's id."""
@@ -113,10 +120,10 @@ class Seeder:
 
     def signer_of_site(self, site_hex: str) -> LocalAccount:
         """The key of whoever operates the site with id `site_hex`."""
-        for member in self.plan.staff:
-            if any("0x" + self.site_id(s).hex() == site_hex for s in member.sites):
-                return self.keys[member.name]
-        raise AidLedgerConfigError(f"no demo staff member operates site {site_hex}")
+        name = self._operators.get(site_hex)
+        if name is None:
+            raise AidLedgerConfigError(f"no demo staff member operates site {site_hex}")
+        return self.keys[name]
 
     def role_key(self, role: str, n: int = 0) -> LocalAccount:
         """The n-th staff member with a global role."""
