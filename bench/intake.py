@@ -30,7 +30,8 @@ from ledger.chain.bindings import INTAKE_ROLE, AidLedger
 from ledger.chain.client import ChainClient
 from ledger.chain.deployment import deploy_system
 from ledger.config import DEV_MNEMONIC
-from ledger.write.intake import IntakeOptions, gifts_exist, import_statement
+from ledger.write.gift_batches import gifts_exist
+from ledger.write.intake import IntakeOptions, import_statement
 from ledger.write.service import WriteService
 from ledger.write.statement import Columns, read_statement
 from tests.devnet.nodes import NodeProcess, running, start_anvil, start_devnet

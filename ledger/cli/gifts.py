@@ -254,7 +254,8 @@ def gift_import(
     The whole file is checked first: a bad row writes nothing. Lines already on chain and lines
     repeated in the file are skipped and listed; a re-run records only what is missing.
     """
-    from ledger.write.intake import IntakeOptions, default_codes_path, import_statement
+    from ledger.write.codes_file import default_codes_path
+    from ledger.write.intake import IntakeOptions, import_statement
     from ledger.write.statement import read_statement
 
     statement = read_statement(file, columns(column or []), currency)

@@ -12,22 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hexbytes import HexBytes
 
 from ledger.chain.events import decode_log
 from ledger.chain.ids import derive_id
-from ledger.write.commands import RecordGifts
+from ledger.write.codes_file import ImportBusyError, codes_lock, default_codes_path, read_codes
 from ledger.write.intake import (
-    EncodedGifts,
-    ImportBusyError,
     ImportReport,
     IntakeOptions,
     NotIntakeError,
     code_rows,
-    codes_lock,
-    default_codes_path,
     import_statement,
-    read_codes,
     send,
 )
 from ledger.write.messages import WriteRefusedError
@@ -258,15 +252,6 @@ def test_kill_9_mid_import_then_rerun_records_every_row_once_with_its_code(
     for reference, code in kept.items():
         assert by_id[derive_id("gift", reference)] == code.commitment
     assert read_codes(codes) == kept
-
-
-def test_gifts_encoded_here_are_the_bytes_web3_encodes(world: World, tmp_path: Path) -> None:
-    rows = read(statement_file(tmp_path, 3)).rows
-    gifts = tuple(IntakeOptions().gift(r, ReceiptCode.new()) for r in rows)
-    ours = EncodedGifts("x", gifts).call(world.ledger)
-    theirs = RecordGifts("x", gifts).call(world.ledger)
-    data = ours.build_transaction({"from": world.intake.address, "gas": 10**6})["data"]
-    assert bytes(HexBytes(data)) == bytes(HexBytes(theirs._encode_transaction_data()))
 
 
 @pytest.mark.parametrize("other_writer_code", ["same", "another"])
