@@ -313,18 +313,19 @@ def _indexer_args() -> list[str]:
 
 def _portal_ready() -> bool:
     try:
-        from portal.app import create_app  # noqa: F401
+        from ledger.cli.portal import portal  # noqa: F401
     except ImportError:
         return False
     return True
 
 
 def _portal(settings: Settings, port: int, children: Children) -> str | None:
-    """Serve the portal on `port` or the next free one; its URL (None: no portal yet)."""
+    """Serve the portal (`aidledger portal`) on `port` or the next free one; its URL (None:
+    no portal in this checkout yet)."""
     if not _portal_ready():
         typer.echo(
-            "the portal is not there yet (portal.app.create_app is missing in this checkout): "
-            "the chain, the indexer and the mirror run; read them with `aidledger status`",
+            "the portal is not there yet (no ledger/cli/portal.py in this checkout): the "
+            "chain, the indexer and the mirror run; read them with `aidledger status`",
             err=True,
         )
         return None
@@ -336,8 +337,8 @@ def _portal(settings: Settings, port: int, children: Children) -> str | None:
         )
     if chosen != port:
         typer.secho(f"port {port} is taken: the portal uses port {chosen}", err=True, fg="yellow")
-    code = "import sys; from ledger.cli.demo import serve_portal; serve_portal(*sys.argv[1:])"
-    args = [sys.executable, "-c", code, settings.database_url, settings.rpc_url, host, str(chosen)]
+    code = "import typer; from ledger.cli.portal import portal; typer.run(portal)"
+    args = [sys.executable, "-c", code, "--host", host, "--port", str(chosen)]
     children.start("portal", args, settings, _log(settings, "portal"))
     url = f"http://{host}:{chosen}"
     deadline = time.monotonic() + 60
@@ -346,17 +347,6 @@ def _portal(settings: Settings, port: int, children: Children) -> str | None:
             raise AidLedgerConfigError(f"the portal did not start; see {_log(settings, 'portal')}")
         time.sleep(0.2)
     return url
-
-
-def serve_portal(database_url: str, rpc_url: str, host: str, port: str) -> None:
-    """Run the portal (the demo's child process)."""
-    import uvicorn
-
-    from portal.app import create_app
-    from portal.settings import Settings as PortalSettings
-
-    app = create_app(database_url, PortalSettings(database_url, rpc_url=rpc_url))
-    uvicorn.run(app, host=host, port=int(port), log_level="warning")
 
 
 def _serves(url: str) -> bool:
@@ -377,7 +367,7 @@ def _announce(settings: Settings, rpc: str, portal: str | None) -> None:
         out(f"AidLedger demo: portal at {portal}")
         out(f"  overview        {portal}/")
         out(f"  trace a gift    {portal}/trace  (enter a receipt code)")
-        out(f"  JSON API        {portal}/api/openapi.json")
+        out(f"  JSON API        {portal}/api/docs")
     else:
         out("AidLedger demo: no portal yet (see above)")
     out(f"  chain (JSON-RPC) {rpc}")

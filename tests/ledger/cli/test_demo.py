@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -72,6 +73,15 @@ def fetch(url: str) -> BeautifulSoup:
         return BeautifulSoup(response.read(), "lxml")
 
 
+def trace_steps(url: str, code: str) -> int:
+    """Steps of the trace the portal shows for `code` (POST /trace, as its form does)."""
+    body = urllib.parse.urlencode({"code": code}).encode()
+    with urllib.request.urlopen(urllib.request.Request(url + "/trace", body), timeout=10) as r:
+        page = BeautifulSoup(r.read(), "lxml")
+    assert page.find(id="problem") is None
+    return len(page.select("#trace li.step"))
+
+
 def gifts_in(root: Path) -> int:
     with sqlite3.connect(root / "data" / "mirror.sqlite3") as db:
         return int(db.execute("SELECT count(*) FROM gifts").fetchone()[0])
@@ -84,10 +94,11 @@ def test_demo_serves_stops_on_ctrl_c_and_resumes_without_doubling(tmp_path: Path
     url = line.split("portal at ")[1].strip()
     assert url == f"http://127.0.0.1:{portal_port}"
     demo.wait_for("Ctrl-C stops")
-    codes = [ln for ln in demo.out if ln.startswith("  ") and ln.count("-") >= 8]
+    codes = [ln.split()[0] for ln in demo.out if ln.startswith("  ") and ln.count("-") >= 8]
     assert len(codes) == 3
     assert any("coordinator" in ln for ln in demo.out)
     assert fetch(url + "/").find("html") is not None
+    assert trace_steps(url, codes[0]) >= 2  # the gift and what it became
     code, err = demo.interrupt()
     assert code == 0, err
     assert "Traceback" not in err and "stopped" in err
