@@ -23,7 +23,7 @@ import segno
 from eth_utils import keccak
 
 from ledger.chain.ids import donor_commitment
-from ledger.errors import AidLedgerValueError
+from ledger.errors import AidLedgerConfigError, AidLedgerValueError
 from ledger.files import write_atomically
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -149,6 +149,8 @@ class ReceiptBook:
             text = self.path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             return {}
+        except OSError as exc:
+            raise AidLedgerConfigError(f"cannot read {self.path} ({exc.strerror})") from None
         book = {}
         for number, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), start=2):
             try:
@@ -175,4 +177,10 @@ class ReceiptBook:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(("kind", "source", "receipt_code"))
         writer.writerows((kind, source, str(code)) for (kind, source), code in book.items())
-        write_atomically(self.path, "\ufeff" + out.getvalue(), mode=0o600)
+        try:
+            write_atomically(self.path, "\ufeff" + out.getvalue(), mode=0o600)
+        except OSError as exc:
+            raise AidLedgerConfigError(
+                f"cannot keep the receipt code in {self.path} ({exc.strerror}); nothing was "
+                "sent: make the data directory writable"
+            ) from None

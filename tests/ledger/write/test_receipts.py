@@ -14,6 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from ledger.chain.ids import donor_commitment
+from ledger.errors import AidLedgerConfigError
 from ledger.write.receipts import ALPHABET, ReceiptBook, ReceiptCode, ReceiptCodeError
 
 secrets_ = st.binary(min_size=20, max_size=20)
@@ -140,3 +141,15 @@ def test_a_damaged_receipt_book_names_its_row(tmp_path: Path) -> None:
     book.path.write_text(book.path.read_text(encoding="utf-8-sig")[:-3], encoding="utf-8")
     with pytest.raises(ReceiptCodeError, match=r"row 2 is not a receipt book row"):
         book.codes()
+
+
+def test_a_receipt_book_that_cannot_be_written_says_so() -> None:
+    # sysfs refuses new files even to root, where a read-only mode would not
+    with pytest.raises(AidLedgerConfigError, match="cannot keep the receipt code in /sys"):
+        ReceiptBook(Path("/sys/receipt-codes.csv")).code_for("money", "B-1")
+
+
+def test_a_receipt_book_that_cannot_be_read_says_so(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(AidLedgerConfigError, match="cannot read"):
+        ReceiptBook(tmp_path / "file" / "receipt-codes.csv").codes()
