@@ -99,5 +99,8 @@
       window.addEventListener("resize", function () { chart.resize(); });
       draw(chart, data, units[0]);
       box.dataset.ready = "true";
+    })
+    .catch(function () {
+      // No chart (the API did not answer, or the visitor left first): the table link stays.
     });
 })();

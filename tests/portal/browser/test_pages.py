@@ -19,7 +19,10 @@ def page(browser: Browser) -> Any:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     opened = context.new_page()
     errors: list[str] = []
-    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on(
+        "console",
+        lambda m: errors.append(f"{opened.url}: {m.text}") if m.type == "error" else None,
+    )
     opened.on("pageerror", lambda e: errors.append(str(e)))
     yield opened
     context.close()
