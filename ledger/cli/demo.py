@@ -37,6 +37,7 @@ demo_app = typer.Typer(
     help="Run the whole system on this machine with a seeded epidemic response.",
     invoke_without_command=True,
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
 
 SeedOpt = Annotated[int, typer.Option("--seed", help="Scenario seed: same seed, same demo.")]
@@ -132,7 +133,14 @@ class Children:
         return None
 
     def stop(self) -> None:
-        """Terminate every child, newest first."""
+        """Terminate every child, newest first (a second Ctrl-C meanwhile is ignored)."""
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            self._stop()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _stop(self) -> None:
         for _name, proc in reversed(self.running):
             if proc.poll() is None:
                 proc.terminate()
@@ -156,16 +164,19 @@ def _children() -> Iterator[Children]:
 
 @contextlib.contextmanager
 def _term_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops the demo as Ctrl-C does."""
+    """SIGTERM and SIGINT stop the demo as Ctrl-C does."""
 
     def interrupt(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
+    # Ctrl-C too, even when started with SIGINT ignored (a background job of a script)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, before)
 
 
 def _log(settings: Settings, name: str) -> Path:
@@ -240,14 +251,17 @@ def _seed(settings: Settings, seed: int, size: float) -> Seeder:
     from ledger.demo import scenario
     from ledger.demo.connect import open_seeder
     from ledger.demo.files import Journal
-    from ledger.demo.seed import phases
+    from ledger.demo.seed import phases, unlock_staff
     from ledger.demo.seed import seed as run_seed
 
     plan = scenario.build(seed, size)
     journal = Journal.load(settings.data_dir)
     if journal is not None and journal.complete and (journal.seed, journal.size) == (seed, size):
         typer.echo(f"the demo is seeded already (seed {seed}, size {size:g}): reusing it", err=True)
-        return open_seeder(settings, plan)
+        seeder = open_seeder(settings, plan)
+        seeder.journal = journal
+        unlock_staff(seeder)  # the trickle signs as them
+        return seeder
     steps = phases(plan)
     with _SeedProgress(len(steps), sys.stderr) as progress:
         seeder = open_seeder(settings, plan, progress.advance)
@@ -418,6 +432,18 @@ def main() -> None:
         demo_app()
     except AidLedgerError as exc:
         typer.secho(f"error: {exc}", err=True, fg="red")
+        raise SystemExit(1) from None
+    except Exception as exc:  # a bug: one line, the traceback in a log (as `aidledger` does)
+        from ledger.cli.main import write_crash_log
+
+        log = write_crash_log(exc)
+        first = (str(exc).strip().splitlines() or [""])[0]
+        typer.secho(
+            f"error: unexpected {type(exc).__name__}: {first} — the traceback is in {log}; "
+            "please report it",
+            err=True,
+            fg="red",
+        )
         raise SystemExit(1) from None
 
 

@@ -149,9 +149,12 @@ class Seeder:
             for signer, command in writes:
                 self.submit(signer, command)
             return
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        pool = ThreadPoolExecutor(max_workers=WORKERS)
+        try:
             for future in [pool.submit(self.submit, s, c) for s, c in writes]:
                 future.result()
+        finally:  # on a refusal or Ctrl-C, writes not started yet are dropped
+            pool.shutdown(wait=True, cancel_futures=True)
 
     # ------------------------------------------------------------ chain time and the mirror
 
