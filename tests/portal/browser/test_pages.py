@@ -133,3 +133,10 @@ def test_sankey_renders_and_an_edge_opens_its_transactions(page: Page, live: str
     page.wait_for_url("**/flows/events?edge=*")
     assert middle["edge"].split("|")[0] in page.url
     expect(page.locator("#events tbody tr").first).to_be_visible()
+
+
+def test_stock_by_site_chart_drawn_from_its_table(page: Page, live: str) -> None:
+    page.goto(live + "/sites")
+    expect(page.locator("#stock-chart[data-ready=true] canvas")).to_be_visible()
+    expect(page.locator("#sites")).to_be_visible()  # the table stays
+    page.screenshot(path=screenshot_path("sites-chart"), full_page=True)
