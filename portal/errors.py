@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -40,6 +40,8 @@ def _render(request: Request, error: ErrorPage) -> Response:
         except SQLAlchemyError:
             status = None
     chrome = build_chrome(request, state, status, language(request))
+    if error.status == 500:  # the mirror was not read: say nothing about it
+        chrome = replace(chrome, notices=())
     return state.renderer.response(request, chrome, "error.html", error, error.status)
 
 

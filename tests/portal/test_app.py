@@ -72,6 +72,7 @@ def test_500_is_a_page_without_traceback(
     assert text(one(soup(response), "main h1")) == title
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
+    assert not soup(response).select(".notices")  # nothing claimed about a mirror not read
 
 
 def test_database_without_mirror_says_so(empty_client: TestClient) -> None:

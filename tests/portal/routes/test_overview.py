@@ -59,3 +59,11 @@ def test_chain_names_are_escaped_text(client: TestClient) -> None:
         goods = text(one(page, "#goods"))
         assert PAYLOADS["item"] in goods
         assert PAYLOADS["site"] in text(one(page, "#alerts"))
+
+
+def test_every_total_links_to_what_is_behind_it(client: TestClient) -> None:
+    page = soup(client.get("/"))
+    for cell in page.select("#money td, #goods td"):
+        link = cell.find("a")
+        assert link is not None, cell
+        assert client.get(str(link["href"])).status_code == 200, link["href"]
