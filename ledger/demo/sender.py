@@ -2,9 +2,9 @@
 
 The write service is the same (`WriteService.submit`); only the transaction is built without
 the node's gas estimate and fee queries, which would execute every write twice on the devnet.
-Every demo write fits in `GAS`; a write the contracts refuse is mined as a failed transaction,
-and `Sender` replays it to decode the refusal, so repeats are still recognised and refusals
-still explained.
+Every demo write fits in the gas `gas_for` gives it (a shipment's grows with its lines); a
+write the contracts refuse is mined as a failed transaction, and `Sender` replays it to decode
+the refusal, so repeats are still recognised and refusals still explained.
 """
 
 from __future__ import annotations
@@ -17,9 +17,17 @@ from web3.types import TxParams, Wei
 
 from ledger.write.sender import Sender
 
-GAS = 3_000_000
+GAS = 1_000_000  # postNeed, recordPurchase and the rest use under 250k
+GAS_PER_LINE = 300_000  # a received line creates a lot (~170k); a dispatched one ~55k
+LINES = {"dispatchShipment": 3, "receiveShipment": 1}  # the argument holding the lines
 MAX_FEE = 50 * 10**9  # wei: far above a quiet devnet's base fee
 TIP = 10**9
+
+
+def gas_for(call: ContractFunction) -> int:
+    """The gas a demo write is given."""
+    where = LINES.get(call.fn_name)
+    return GAS if where is None else GAS + GAS_PER_LINE * len(call.args[where])
 
 
 @dataclass
@@ -32,7 +40,7 @@ class DemoSender(Sender):
             "from": signer.address,
             "chainId": self.chain_id,
             "value": Wei(0),
-            "gas": GAS,
+            "gas": gas_for(call),
             "maxFeePerGas": Wei(MAX_FEE),
             "maxPriorityFeePerGas": Wei(TIP),
         }
