@@ -15,6 +15,7 @@ import ledger.store  # noqa: F401  (registers the mirror's tables)
 from ledger.store.db import make_engine
 from portal import errors
 from portal.chain_head import ChainHead
+from portal.head import HeadAsGet
 from portal.ratelimit import RateLimit
 from portal.routes import (
     about,
@@ -79,5 +80,6 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         apidocs,
     ):
         app.include_router(module.router)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     return app

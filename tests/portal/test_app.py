@@ -83,3 +83,11 @@ def test_database_without_mirror_says_so(empty_client: TestClient) -> None:
     overview = empty_client.get("/")
     assert overview.status_code == 503
     assert "aidledger db upgrade" in text(one(soup(overview), ".notices .notice"))
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/gifts", "/static/css/portal.css"])
+def test_head_answers_like_get_without_a_body(client: TestClient, path: str) -> None:
+    head, get = client.head(path), client.get(path)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-security-policy"] == CSP
