@@ -38,6 +38,7 @@ demo_app = typer.Typer(
     invoke_without_command=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    add_completion=False,
 )
 
 SeedOpt = Annotated[int, typer.Option("--seed", help="Scenario seed: same seed, same demo.")]
@@ -75,7 +76,15 @@ def demo(
             url = _node(settings, children)
             settings = _with_rpc(settings, url)
             seeder = _seed(settings, seed, size)
-            children.start("indexer", _indexer_args(), settings, _log(settings, "indexer"))
+            if _indexer_busy(settings):
+                typer.secho(
+                    "an indexer is already following this mirror (left running by an earlier "
+                    "demo?): using it",
+                    err=True,
+                    fg="yellow",
+                )
+            else:
+                children.start("indexer", _indexer_args(), settings, _log(settings, "indexer"))
             portal = _portal(settings, port, children)
             _announce(settings, url, portal)
             _run(seeder, children, trickle)
@@ -323,6 +332,21 @@ class _SeedProgress:
 
 def _indexer_args() -> list[str]:
     return [sys.executable, "-m", "ledger", "index", "--follow"]
+
+
+def _indexer_busy(settings: Settings) -> bool:
+    """Whether another indexer holds the mirror's writer lock."""
+    from ledger.indexer.lock import IndexerBusyError, writer_lock
+    from ledger.store.db import make_engine
+
+    engine = make_engine(settings.database_url, settings.data_dir)
+    try:
+        with writer_lock(engine):
+            return False
+    except IndexerBusyError:
+        return True
+    finally:
+        engine.dispose()
 
 
 def _portal_ready() -> bool:
