@@ -3,6 +3,7 @@ it serves the portal, stops cleanly on Ctrl-C (SIGINT) and resumes without doubl
 
 from __future__ import annotations
 
+import io
 import os
 import queue
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from ledger.cli.demo import _SeedProgress
 from tests.devnet.nodes import free_port
 from tests.ledger.cli.cli import one_line_error
 
@@ -134,3 +136,28 @@ def run_cli_demo(root: Path, env: dict[str, str], *args: str) -> subprocess.Comp
         timeout=60,
         check=False,
     )
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_seed_progress_is_a_bar_on_a_terminal_and_plain_lines_elsewhere() -> None:
+    phases = ("setup", "week 1: gifts", "round 1")
+    plain = io.StringIO()
+    with _SeedProgress(len(phases), plain, interval=3600) as progress:
+        for phase in phases:
+            progress.advance(phase)
+    # the first phase, then nothing within the interval, then the last
+    assert plain.getvalue().splitlines() == [
+        "seeding: 1/3 phases (setup)",
+        "seeding: 3/3 phases (round 1)",
+    ]
+    terminal = Terminal()
+    with _SeedProgress(len(phases), terminal) as progress:
+        for phase in phases:
+            progress.advance(phase)
+    assert "━" in terminal.getvalue() and "3/3 phases" in terminal.getvalue()
