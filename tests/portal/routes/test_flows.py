@@ -50,5 +50,5 @@ def test_overview_chart_is_progressive_with_a_table_link(client: TestClient) -> 
     page = soup(client.get("/"))
     chart = one(page, "#flows-chart")
     assert chart.has_attr("hidden") and chart["data-flows-url"] == "/api/v1/flows"
-    assert one(page, "a[href='/flows']")
+    assert page.select("section[aria-labelledby=flows-h] a[href='/flows']")
     assert_no_injected_markup(page)
