@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from eth_abi import encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
+from sqlalchemy import select
+from sqlmodel import col
 
 from ledger.chain.ids import label
 from ledger.chain.types import (
@@ -30,6 +32,7 @@ from ledger.demo.seeder import DAY, Seeder
 from ledger.queries.funds import pools
 from ledger.queries.needs import OpenNeed, open_needs
 from ledger.queries.stock import en_route, warehouse_stock
+from ledger.store.models import Shipment, ShipmentLine
 from ledger.write.commands import (
     Adjust,
     AllocateFunds,
@@ -64,6 +67,7 @@ def run_round(seeder: Seeder, number: int) -> None:
     seeder.advance_to(day + 0.375)  # 09:00
     post_needs(seeder, number, day)
     seeder.index()
+    seeder.submit_all(stragglers(seeder))
     with seeder.session() as session:
         needs = open_needs(session)
         stock = warehouse_stock(session)
@@ -156,6 +160,27 @@ def buy(seeder: Seeder, result: Plan, needs: dict[str, OpenNeed]) -> None:
 def receipt_lot(shipment: bytes, line: int) -> bytes:
     """The lot a received line becomes (`SupplyLedger.receiptLotId`)."""
     return keccak(encode(["bytes32", "uint32"], [shipment, line]))
+
+
+def stragglers(seeder: Seeder) -> list[tuple[LocalAccount, Command]]:
+    """Shipments to the demo's sites with lines still open in the mirror (left in transit by a
+    run that stopped between dispatch and receipt), received in full by the site's officer."""
+    with seeder.session() as session:
+        rows = session.execute(
+            select(col(Shipment.shipment_id), col(Shipment.to_site), ShipmentLine)
+            .join(ShipmentLine, col(ShipmentLine.shipment_id) == col(Shipment.shipment_id))
+            .where(col(ShipmentLine.settled).is_(False))
+            .order_by(col(Shipment.seq), col(ShipmentLine.line_index))
+        ).all()
+    open_lines: dict[tuple[str, str], list[ReceiptLine]] = defaultdict(list)
+    for shipment, site, line in rows:
+        open_lines[(shipment, site)].append(ReceiptLine(line.line_index, line.quantity))
+    writes: list[tuple[LocalAccount, Command]] = []
+    for (shipment, site), lines in open_lines.items():
+        target = bytes.fromhex(shipment[2:])
+        command = ReceiveShipment(seeder.source(f"straggler:{shipment}"), target, tuple(lines))
+        writes.append((seeder.signer_of_site(site), command))
+    return writes
 
 
 def receipt_lines(seeder: Seeder, shipment: DispatchShipment) -> tuple[ReceiptLine, ...]:
