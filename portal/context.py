@@ -31,7 +31,7 @@ class Chrome:
     """The frame of a page: language, where we are, the mirror's state and its notices."""
 
     lang: Language
-    path: str
+    path: str  # with the query, so the language switch returns to the same filtered page
     section: str
     status: MirrorStatus | None  # None: no mirror tables in the database
     chain_block: int | None

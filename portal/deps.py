@@ -71,7 +71,7 @@ def build_chrome(
     chain_block = state.chain_head.block()
     return Chrome(
         lang=lang,
-        path=request.url.path,
+        path=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         section=request.url.path.strip("/").split("/")[0],
         status=status,
         chain_block=chain_block,

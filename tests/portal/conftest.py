@@ -40,12 +40,20 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Indexed]:
 
 
 @pytest.fixture(scope="session")
-def client(indexed: Indexed) -> Iterator[TestClient]:
-    """A client of the portal over the indexed mirror (English unless a test says otherwise)."""
+def session_client(indexed: Indexed) -> Iterator[TestClient]:
+    """One client of the portal over the indexed mirror for the whole session."""
     settings = Settings(indexed.database_url, rpc_url=indexed.rpc_url, trace_per_minute=10_000)
     app = create_app(indexed.database_url, settings)
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(session_client: TestClient) -> TestClient:
+    """The session's client with no cookies (English unless a test says otherwise): the
+    language switch's cookie from one test never leaks into the next."""
+    session_client.cookies.clear()
+    return session_client
 
 
 @pytest.fixture

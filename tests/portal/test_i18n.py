@@ -123,3 +123,9 @@ def test_chinese_page_formats_money_the_chinese_way(client: TestClient) -> None:
     assert text(cell) == "¥2,000.00"
     cell = one(soup(client.get("/")), "#money tr[data-currency=CNY] td:nth-of-type(1)")
     assert text(cell) == "CN¥2,000.00"
+
+
+def test_the_switch_keeps_the_filters(client: TestClient) -> None:
+    link = one(soup(client.get("/gifts?currency=CNY&kind=money")), "nav.langs a[hreflang='zh-CN']")
+    back = client.get(str(link["href"]), follow_redirects=False).headers["location"]
+    assert back == "/gifts?currency=CNY&kind=money"
