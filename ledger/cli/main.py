@@ -13,11 +13,14 @@ import typer
 
 from devnet.cli import devnet_app
 from ledger import __version__
+from ledger.cli.demo import demo_app
 from ledger.cli.deploy import deploy
 from ledger.cli.funds import allocate, purchase, release
+from ledger.cli.gifts import gift_app, inkind_app, trace
 from ledger.cli.goods import adjust, handover, need_app, ship_app
 from ledger.cli.index import db_app, index, verify
 from ledger.cli.match import match
+from ledger.cli.portal import portal
 from ledger.cli.registry import item_app, org_app, site_app
 from ledger.cli.staff import staff_app
 from ledger.cli.status import status
@@ -55,6 +58,11 @@ app.add_typer(ship_app, name="ship")
 app.command()(handover)
 app.command()(adjust)
 app.command()(match)
+app.add_typer(gift_app, name="gift")
+app.add_typer(inkind_app, name="inkind")
+app.command()(trace)
+app.command()(portal)
+app.add_typer(demo_app, name="demo")
 
 
 @app.command()
