@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # web3 and eth-account cost a second to import; readers of th
 
 
 class RpcCaller(Protocol):
-    """Anything with a JSON-RPC `call` (ledger.indexer.rpc.Rpc)."""
+    """Anything with a JSON-RPC `call` (ledger.chain.rpc.Rpc)."""
 
     def call(self, method: str, params: Sequence[Any], retry_timeouts: bool = ...) -> Any:
         """One JSON-RPC call."""

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the machinery is imported when a command runs, so `aidledge
     from sqlalchemy import Engine
 
     from ledger.chain.deployment import Deployment
-    from ledger.indexer.rpc import Rpc
+    from ledger.chain.rpc import Rpc
 
 db_app = typer.Typer(help="The SQL mirror's schema.", no_args_is_help=True)
 
@@ -50,7 +50,7 @@ def _open(
     Both URLs are checked before anything is reached, so a typo is named at once.
     """
     from ledger.chain.deployment import load_live
-    from ledger.indexer.rpc import Rpc, RpcError
+    from ledger.chain.rpc import Rpc, RpcError
     from ledger.store.db import check_database_url, make_engine, upgrade
 
     settings = load_settings()

@@ -9,11 +9,11 @@ from eth_account.signers.local import LocalAccount
 from ledger.chain.bindings import AidLedger
 from ledger.chain.client import ChainClient
 from ledger.chain.deployment import Deployment, check_writable, deploy_system, load_live
+from ledger.chain.rpc import Rpc
 from ledger.config import DEV_CHAIN_IDS, DEV_MNEMONIC, Settings
 from ledger.demo import scenario as sc
 from ledger.demo.seeder import Progress, Seeder
 from ledger.errors import AidLedgerConfigError
-from ledger.indexer.rpc import Rpc
 from ledger.store.db import make_engine, upgrade
 from ledger.write.service import WriteService
 

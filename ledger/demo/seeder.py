@@ -17,13 +17,13 @@ from sqlmodel import Session
 from ledger.chain.bindings import AidLedger
 from ledger.chain.deployment import Deployment
 from ledger.chain.ids import ZERO32, region_code
+from ledger.chain.rpc import Rpc
 from ledger.chain.types import OrgKind
 from ledger.demo import scenario as sc
 from ledger.demo.commands import RecordInKindGifts
 from ledger.demo.files import Journal
 from ledger.demo.sender import DemoSender
 from ledger.errors import AidLedgerConfigError
-from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.write.commands import (
     Command,

@@ -20,8 +20,8 @@ from sqlmodel import SQLModel
 
 from ledger.chain.deployment import Deployment
 from ledger.chain.events import decode_log, event_specs, verify_sequence
+from ledger.chain.rpc import RangeRefusedError, Rpc
 from ledger.indexer.difference import Difference
-from ledger.indexer.rpc import RangeRefusedError, Rpc
 
 T = SQLModel.metadata.tables
 _ZERO = "0x" + "00" * 32

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.chain.rpc import RangeRefusedError, Rpc, RpcTimeoutError
 from ledger.errors import AidLedgerConnectionError
-from ledger.indexer.rpc import RangeRefusedError, Rpc, RpcTimeoutError
 
 
 class ReorgDuringFetchError(AidLedgerConnectionError):

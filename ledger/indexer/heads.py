@@ -11,7 +11,7 @@ from types import TracebackType
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
-from ledger.indexer.rpc import Rpc
+from ledger.chain.rpc import Rpc
 
 
 def websocket_url(http_url: str) -> str:

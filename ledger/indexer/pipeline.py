@@ -16,11 +16,11 @@ from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ledger.chain.rpc import Rpc, RpcError
+from ledger.chain.views import ledger_head_at
 from ledger.errors import AidLedgerConnectionError, AidLedgerError
 from ledger.indexer.fetch import LogFetcher, ReorgDuringFetchError
 from ledger.indexer.prepare import Prepared, prepare
-from ledger.indexer.rpc import Rpc, RpcError
-from ledger.indexer.views import ledger_head_at
 
 
 class IncompleteLogsError(AidLedgerConnectionError):

@@ -7,9 +7,9 @@ import json
 from sqlalchemy import Connection, and_, delete, insert, select, update
 from sqlmodel import SQLModel
 
+from ledger.chain.rpc import Rpc
 from ledger.errors import AidLedgerError
 from ledger.indexer.apply import read_state
-from ledger.indexer.rpc import Rpc
 
 T = SQLModel.metadata.tables
 

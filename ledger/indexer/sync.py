@@ -12,6 +12,7 @@ from sqlalchemy import Engine, insert
 from sqlmodel import SQLModel
 
 from ledger.chain.deployment import Deployment
+from ledger.chain.rpc import Rpc
 from ledger.errors import AidLedgerConfigError
 from ledger.indexer.apply import Applied, CheckpointMovedError, apply_batch, read_state
 from ledger.indexer.fetch import ReorgDuringFetchError, _header
@@ -20,7 +21,6 @@ from ledger.indexer.heads import HeadWaiter
 from ledger.indexer.lock import writer_lock
 from ledger.indexer.pipeline import Plan, in_process, threaded
 from ledger.indexer.reorg import find_ancestor, rollback
-from ledger.indexer.rpc import Rpc
 
 T = SQLModel.metadata.tables
 # Blocks in the first eth_getLogs of a run: small, so that the writer has its first batch soon

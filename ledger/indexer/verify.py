@@ -14,13 +14,13 @@ from sqlalchemy import Engine, insert, select
 from sqlmodel import SQLModel
 
 from ledger.chain.deployment import Deployment
+from ledger.chain.rpc import Rpc
+from ledger.chain.views import call_view, ledger_head_at
 from ledger.errors import AidLedgerError
 from ledger.indexer.accounting import account
 from ledger.indexer.apply import read_state
 from ledger.indexer.difference import Difference
-from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
-from ledger.indexer.views import call_view, ledger_head_at
 from ledger.store.db import make_engine, upgrade
 
 # Tables that are the indexer's own bookkeeping rather than mirrored facts.

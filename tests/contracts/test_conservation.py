@@ -36,6 +36,7 @@ from hypothesis.stateful import (
 
 from ledger.chain.events import DecodedEvent, verify_sequence
 from ledger.chain.ids import ZERO32, label
+from ledger.chain.rpc import Rpc
 from ledger.chain.types import (
     AdjustmentReason,
     BeneficiaryUnit,
@@ -47,7 +48,6 @@ from ledger.chain.types import (
 from ledger.errors import ContractRevertError
 from ledger.indexer.accounting import account
 from ledger.indexer.apply import read_state
-from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.verify import verify
 from ledger.store.db import make_engine, upgrade

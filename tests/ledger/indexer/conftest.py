@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from ledger.indexer.rpc import Rpc
+from ledger.chain.rpc import Rpc
 from ledger.store.db import make_engine, upgrade
 from tests.chain_backends import RPC_BACKENDS, rolled_back
 from tests.contracts.world import World, build_world

@@ -13,11 +13,11 @@ from sqlalchemy import delete, insert
 from sqlmodel import SQLModel
 
 from ledger.chain.events import LedgerChainBrokenError
+from ledger.chain.rpc import Rpc
 from ledger.chain.types import EarmarkKind, OrgKind
 from ledger.indexer.apply import CheckpointMovedError, EventNotAppliedError, apply_batch
 from ledger.indexer.fetch import Batch, LogFetcher
 from ledger.indexer.prepare import prepare
-from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import ensure_state, sync
 from tests.contracts.helpers import events, fresh, give
 from tests.contracts.world import CNY, World

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 
 from ledger.chain.events import decode_log
 from ledger.chain.ids import ZERO32, region_earmark
+from ledger.chain.rpc import Rpc
 from ledger.chain.types import (
     AdjustmentReason,
     BeneficiaryUnit,
@@ -20,7 +21,6 @@ from ledger.chain.types import (
 )
 from ledger.indexer import attribution
 from ledger.indexer.rows import Unit
-from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import sync
 from ledger.store.db import make_engine, upgrade
 from tests.contracts.helpers import (

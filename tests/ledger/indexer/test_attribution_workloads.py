@@ -18,6 +18,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.chain.rpc import Rpc
 from ledger.chain.types import (
     AdjustmentReason,
     BeneficiaryUnit,
@@ -26,7 +27,6 @@ from ledger.chain.types import (
     ReceiptLine,
 )
 from ledger.errors import ContractRevertError
-from ledger.indexer.rpc import Rpc
 from tests.chain_backends import rolled_back
 from tests.contracts.helpers import allocate, fresh, give, in_kind_input, need, purchase_input
 from tests.contracts.world import World

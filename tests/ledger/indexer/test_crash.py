@@ -30,7 +30,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
-from ledger.indexer.rpc import Rpc
+from ledger.chain.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.verify import diff_mirrors, verify
 from ledger.store import models  # noqa: F401  (fills SQLModel.metadata)

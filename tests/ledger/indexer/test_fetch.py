@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
+from ledger.chain.rpc import RangeRefusedError
 from ledger.indexer.fetch import Batch, LogFetcher
-from ledger.indexer.rpc import RangeRefusedError
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.verify import verify
 from tests.contracts.world import World

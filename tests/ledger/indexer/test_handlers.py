@@ -11,9 +11,9 @@ from sqlalchemy import event
 from sqlmodel import SQLModel
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
+from ledger.chain.rpc import Rpc
 from ledger.indexer.handlers import HANDLERS, READS, REGISTERED
 from ledger.indexer.handlers.gen_args import TARGET, render
-from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.store import models  # noqa: F401  (fills SQLModel.metadata)
 from tests.contracts.world import World

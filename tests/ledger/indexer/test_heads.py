@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+from ledger.chain.rpc import Rpc
 from ledger.indexer.heads import HeadWaiter, websocket_url
-from ledger.indexer.rpc import Rpc
 from tests.contracts.helpers import give
 from tests.contracts.world import World
 

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
+from ledger.chain.rpc import Rpc
 from ledger.errors import AidLedgerConfigError
 from ledger.indexer.pipeline import Plan, WorkerTracebackError, in_process
-from ledger.indexer.rpc import Rpc
 from tests.contracts.helpers import give
 from tests.contracts.world import World
 from tests.ledger.indexer.conftest import rpc_url

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, select
 from sqlmodel import SQLModel
 
 from ledger.chain.bindings import INTAKE_ROLE
+from ledger.chain.rpc import Rpc
 from ledger.indexer.reorg import ReorgTooDeepError
-from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.verify import diff_mirrors, verify
 from tests.contracts.helpers import gift_input, give

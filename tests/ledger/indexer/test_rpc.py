@@ -6,14 +6,14 @@ from functools import partial
 
 import pytest
 
-from ledger.errors import AidLedgerConnectionError
-from ledger.indexer.rpc import (
+from ledger.chain.rpc import (
     RangeRefusedError,
     RpcError,
     RpcTimeoutError,
     _TransientError,
     classify,
 )
+from ledger.errors import AidLedgerConnectionError
 from tests.contracts.world import World
 from tests.ledger.indexer.conftest import fast_rpc as _fast_rpc
 from tests.ledger.indexer.conftest import rpc_url

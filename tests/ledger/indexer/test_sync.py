@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlmodel import SQLModel
 
+from ledger.chain.rpc import Rpc
 from ledger.indexer.lock import IndexerBusyError, writer_lock
-from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.verify import diff_mirrors, verify
 from tests.contracts.helpers import give

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ledger.indexer.rpc import Rpc
+from ledger.chain.rpc import Rpc
 from ledger.indexer.sync import sync
 from ledger.store.db import make_engine, upgrade
 from tests.contracts.world import World

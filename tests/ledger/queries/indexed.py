@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from ledger.chain.events import DecodedEvent, decode_log
 from ledger.chain.ids import ZERO32, label, region_earmark
+from ledger.chain.rpc import Rpc
 from ledger.chain.types import BeneficiaryUnit, EarmarkKind, ReceiptLine
-from ledger.indexer.rpc import Rpc
 from ledger.indexer.sync import sync
 from ledger.store.db import make_engine, upgrade
 from tests.contracts.helpers import allocate, fresh, give, need, ship, stock

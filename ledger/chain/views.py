@@ -7,7 +7,7 @@ from typing import Any
 from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector
 
-from ledger.indexer.rpc import Rpc
+from ledger.chain.rpc import Rpc
 
 
 def call_view(
