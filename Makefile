@@ -84,7 +84,7 @@ bench/ponder/node_modules/.package-lock.json: bench/ponder/package.json bench/po
 
 DEMO_ARGS ?=
 demo: setup-python  ## Devnet, deploy, seeded scenario (once), indexer, portal on :8000; Ctrl-C stops
-	$(PY) -m ledger.cli.demo $(DEMO_ARGS)
+	$(BIN)/aidledger demo $(DEMO_ARGS)
 
 # The dev chains' deployment files go with the chain they describe: kept, they would name
 # contracts a fresh devnet does not have (index and verify would say so and ask to redeploy).

@@ -9,7 +9,6 @@ import queue
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -20,7 +19,7 @@ from bs4 import BeautifulSoup
 
 from ledger.cli.demo import _SeedProgress
 from tests.devnet.nodes import free_port
-from tests.ledger.cli.cli import one_line_error
+from tests.ledger.cli.cli import AIDLEDGER, one_line_error, run_cli
 
 SIZE = "0.02"
 
@@ -34,7 +33,7 @@ class Demo:
             "AIDLEDGER_RPC_URL": f"http://127.0.0.1:{rpc_port}",
             "AIDLEDGER_DATA_DIR": str(root / "data"),
         }
-        args = [sys.executable, "-m", "ledger.cli.demo", "--size", SIZE]
+        args = [str(AIDLEDGER), "demo", "--size", SIZE]
         args += ["--port", str(portal_port), "--trickle", "0"]
         self.proc = subprocess.Popen(
             args, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -119,23 +118,8 @@ def test_demo_serves_stops_on_ctrl_c_and_resumes_without_doubling(tmp_path: Path
 
 def test_demo_seed_without_a_node_says_how_to_start_one(tmp_path: Path) -> None:
     env = {"AIDLEDGER_RPC_URL": f"http://127.0.0.1:{free_port()}"}
-    result = run_cli_demo(tmp_path, env, "seed", "--size", SIZE)
+    result = run_cli("demo", "seed", "--size", SIZE, cwd=tmp_path, env=env)
     assert "aidledger devnet start" in one_line_error(result)
-
-
-def run_cli_demo(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m ledger.cli.demo *args` (the lead mounts it as `aidledger demo`)."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith("AIDLEDGER_")}
-    full |= {"AIDLEDGER_DATA_DIR": str(root / "data"), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "ledger.cli.demo", *args],
-        cwd=root,
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 class Terminal(io.StringIO):
