@@ -260,7 +260,7 @@ def _seed(settings: Settings, seed: int, size: float) -> Seeder:
     from ledger.demo import scenario
     from ledger.demo.connect import open_seeder
     from ledger.demo.files import Journal
-    from ledger.demo.seed import phases, unlock_staff
+    from ledger.demo.seed import check_journal, phases, unlock_staff
     from ledger.demo.seed import seed as run_seed
 
     plan = scenario.build(seed, size)
@@ -268,6 +268,7 @@ def _seed(settings: Settings, seed: int, size: float) -> Seeder:
     if journal is not None and journal.complete and (journal.seed, journal.size) == (seed, size):
         typer.echo(f"the demo is seeded already (seed {seed}, size {size:g}): reusing it", err=True)
         seeder = open_seeder(settings, plan)
+        check_journal(seeder, journal)
         seeder.journal = journal
         unlock_staff(seeder)  # the trickle signs as them
         return seeder

@@ -23,13 +23,15 @@ def demo_dir(data_dir: Path) -> Path:
 
 @dataclass
 class Journal:
-    """Which phases are done, for which seed and size, from which start time (unix seconds)."""
+    """Which phases are done, for which seed, size and deployment, from which start time (unix
+    seconds)."""
 
     seed: int
     size: float
     start: int
     done: list[str] = field(default_factory=list)
     complete: bool = False
+    registry: str = ""  # the deployment seeded, by its registry's address
 
     @classmethod
     def path(cls, data_dir: Path) -> Path:

@@ -89,17 +89,35 @@ def seed(seeder: Seeder) -> Tally:
 
 def _journal(seeder: Seeder) -> Journal:
     journal = Journal.load(seeder.data_dir)
-    plan = seeder.plan
     if journal is None:
-        journal = Journal(plan.seed, plan.size, seeder.head_time())
+        plan = seeder.plan
+        journal = Journal(plan.seed, plan.size, seeder.head_time(), registry=registry_of(seeder))
         journal.save(seeder.data_dir)
-    elif (journal.seed, journal.size) != (plan.seed, plan.size):
+    check_journal(seeder, journal)
+    return journal
+
+
+def registry_of(seeder: Seeder) -> str:
+    """The deployment the demo writes to, by its registry address."""
+    return seeder.deployment.registry.lower()
+
+
+def check_journal(seeder: Seeder, journal: Journal) -> None:
+    """Refuse a journal of another seed, size or chain in one line."""
+    plan = seeder.plan
+    afresh = "start afresh (`make clean`, or another AIDLEDGER_DATA_DIR)"
+    if (journal.seed, journal.size) != (plan.seed, plan.size):
         raise AidLedgerConfigError(
             f"{demo_dir(seeder.data_dir)} holds the demo of seed {journal.seed} at size "
             f"{journal.size:g}, not seed {plan.seed} at size {plan.size:g}: run with those, or "
-            "start afresh (`make clean`, or another AIDLEDGER_DATA_DIR)"
+            + afresh
         )
-    return journal
+    if journal.registry and journal.registry != registry_of(seeder):
+        raise AidLedgerConfigError(
+            f"{demo_dir(seeder.data_dir)} holds a demo seeded on another deployment (registry "
+            f"{journal.registry}), not on {registry_of(seeder)}: the chain was reset since; "
+            + afresh
+        )
 
 
 def _run_phase(seeder: Seeder, phase: str) -> None:

@@ -13,7 +13,7 @@ from ledger.chain.types import DiscrepancyReason
 from ledger.demo import scenario as sc
 from ledger.demo.connect import open_seeder
 from ledger.demo.files import Journal, read_summary
-from ledger.demo.seed import gift_command, goods, money, seed, unlock_staff
+from ledger.demo.seed import check_journal, gift_command, goods, money, seed, unlock_staff
 from ledger.errors import AidLedgerConfigError
 from ledger.indexer.verify import verify
 from ledger.queries.trace import trace
@@ -106,3 +106,11 @@ def test_a_data_dir_seeded_at_another_size_is_refused(seeded: Seeded) -> None:
     other = open_seeder(seeded.settings, sc.build(SEED, SIZE * 2))
     with pytest.raises(AidLedgerConfigError, match="size"):
         seed(other)
+
+
+def test_a_journal_of_another_deployment_is_refused(seeded: Seeded) -> None:
+    journal = Journal.load(seeded.settings.data_dir)
+    assert journal is not None and journal.registry == seeded.seeder.deployment.registry.lower()
+    journal.registry = "0x" + "00" * 20
+    with pytest.raises(AidLedgerConfigError, match="another deployment"):
+        check_journal(seeded.seeder, journal)
