@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 gift_app = typer.Typer(help="Money gifts: one by one, or a bank statement.", no_args_is_help=True)
 inkind_app = typer.Typer(help="Gifts of goods into a warehouse.", no_args_is_help=True)
+pledge_app = typer.Typer(help="Pledges: money promised, paid later by gifts.", no_args_is_help=True)
 
 Ref = Annotated[str, typer.Option("--reference", "--ref", help=REF_HELP)]
 PublicName = Annotated[
@@ -213,6 +214,37 @@ def inkind_add(
             public_name,
         )
         _hand_back(w.service.submit(key, command), code, qr, as_json, book)
+
+
+@pledge_app.command("add")
+def pledge_add(
+    amount: Annotated[str, typer.Option(help="Amount promised, e.g. 100,000.00.")],
+    currency: Annotated[str, typer.Option(help="ISO 4217 code: CNY, USD, EUR, HKD, JPY, ...")],
+    reference: Ref,
+    due: Annotated[str | None, typer.Option(help="When it is due, e.g. 2020-03-01.")] = None,
+    earmark_text: EarmarkOpt = None,
+    signer: AsOpt = None,
+    key_env: KeyEnvOpt = None,
+    rpc: RpcOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a pledge and hand back its receipt code; gifts that pay it name its id (intake)."""
+    from ledger.chain.ids import ZERO32, currency_code
+    from ledger.write.commands import RecordPledge
+    from ledger.write.money import parse_amount
+
+    currency = currency.strip().upper()
+    minor = parse_amount(amount, currency)
+    kind, value = earmark(earmark_text)
+    when = day(due)
+    with writer(rpc) as w:
+        key = _signer(w, signer, key_env)
+        book = _book(w)
+        code = _code(w, book, RecordPledge(reference, b"CNY", 1, ZERO32, 0), "pledge")
+        command = RecordPledge(
+            reference, currency_code(currency), minor, code.commitment, when, kind, value
+        )
+        _hand_back(w.service.submit(key, command), code, None, as_json, book)
 
 
 @gift_app.command("import")

@@ -16,7 +16,7 @@ from ledger import __version__
 from ledger.cli.demo import demo_app
 from ledger.cli.deploy import deploy
 from ledger.cli.funds import allocate, purchase, release
-from ledger.cli.gifts import gift_app, inkind_app, trace
+from ledger.cli.gifts import gift_app, inkind_app, pledge_app, trace
 from ledger.cli.goods import adjust, handover, need_app, ship_app
 from ledger.cli.index import db_app, index, verify
 from ledger.cli.match import match
@@ -60,6 +60,7 @@ app.command()(adjust)
 app.command()(match)
 app.add_typer(gift_app, name="gift")
 app.add_typer(inkind_app, name="inkind")
+app.add_typer(pledge_app, name="pledge")
 app.command()(trace)
 app.command()(portal)
 app.add_typer(demo_app, name="demo")

@@ -17,7 +17,8 @@ import typer
 from typer.testing import CliRunner, Result
 from web3 import Web3
 
-from ledger.cli.gifts import ImportProgress, gift_app, inkind_app, trace
+from ledger.chain.artifacts import load_artifact
+from ledger.cli.gifts import ImportProgress, gift_app, inkind_app, pledge_app, trace
 from ledger.errors import AidLedgerConfigError, AidLedgerValueError
 from ledger.queries.trace import GiftNotFoundError
 from ledger.write.intake import NotIntakeError
@@ -31,6 +32,7 @@ from tests.ledger.cli.office import PASSPHRASE, Office, office
 app = typer.Typer()
 app.add_typer(gift_app, name="gift")
 app.add_typer(inkind_app, name="inkind")
+app.add_typer(pledge_app, name="pledge")
 app.command()(trace)
 
 
@@ -334,3 +336,52 @@ def test_gift_add_signed_by_a_key_in_an_environment_variable(place: Office) -> N
     assert not json.loads(result.stdout)["already_recorded"]
     message = refused(place, AidLedgerConfigError, *args, "--ref", "ENV-2")
     assert "INTAKE_KEY: that environment variable is not set" in message
+
+
+def test_a_pledge_gets_a_code_and_a_gift_naming_it_pays_it(place: Office) -> None:
+    pledge = ok(
+        place,
+        "pledge",
+        "add",
+        "--amount",
+        "10,000",
+        "--currency",
+        "CNY",
+        "--due",
+        "2030-03-01",
+        "--ref",
+        "PL-1",
+    )
+    ReceiptCode.parse(pledge["receipt_code"])
+    again = ok(
+        place,
+        "pledge",
+        "add",
+        "--amount",
+        "10,000",
+        "--currency",
+        "CNY",
+        "--due",
+        "2030-03-01",
+        "--ref",
+        "PL-1",
+    )
+    assert again["already_recorded"] and again["receipt_code"] == pledge["receipt_code"]
+    ok(
+        place,
+        "gift",
+        "add",
+        "--amount",
+        "4,000",
+        "--currency",
+        "CNY",
+        "--ref",
+        "B-PL-1",
+        "--pledge",
+        pledge["record_id"],
+    )
+    w3 = Web3(Web3.HTTPProvider(place.url))
+    deployment = json.loads((place.root / "deployments" / "1337.json").read_text())
+    fund = w3.eth.contract(address=deployment["fund_ledger"], abi=load_artifact("FundLedger").abi)
+    _, amount, paid = fund.functions.pledge(bytes.fromhex(pledge["record_id"][2:])).call()
+    assert (amount, paid) == (1_000_000, 400_000)
