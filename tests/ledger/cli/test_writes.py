@@ -13,6 +13,7 @@ from ledger.chain.bindings import AidLedger
 from ledger.chain.client import ChainClient
 from ledger.chain.deployment import Deployment
 from ledger.chain.ids import donor_commitment, label, new_salt
+from ledger.cli.deploy import deployer_account
 from ledger.write.commands import RecordGift, RecordInKindGift
 from ledger.write.keys import Keystore
 from ledger.write.service import WriteService
@@ -238,6 +239,52 @@ def test_refusals_say_what_and_write_nothing(place: Office) -> None:
     )
     assert "is not one of: expired, damaged, count_correction" in one_line_error(bad_reason)
     assert _head(place) == head
+
+
+def test_stock_refusals_another_sites_lot_too_many_units_a_paused_ledger(place: Office) -> None:
+    service, intake = service_and_key(place, "intake")
+    gift = RecordInKindGift(
+        source="note:cli:refusals",
+        item_id=bytes.fromhex(_id(place, "item", "N95")),
+        site_id=bytes.fromhex(_id(place, "site", "WH-1")),
+        quantity=120,
+        donor_commitment=donor_commitment("factory", new_salt()),
+        evidence_hash=label("delivery note"),
+    )
+    service.submit(intake, gift)
+    place.index()
+    lot = f"L-{_seq_of(place, 'lot', gift.lot_id)}"
+    head = _head(place)
+
+    def dispatch(staff: str, source: str, quantity: int) -> str:
+        result = place.run(
+            "ship",
+            "dispatch",
+            "--from",
+            source,
+            "--to",
+            "Hospital Y",
+            "--line",
+            f"{lot}:{quantity}",
+            "--ref",
+            f"waybill:{staff}:{quantity}",
+            staff=staff,
+        )
+        return one_line_error(result)
+
+    assert "does not hold the role" in dispatch("wh2", "WH-1", 10)  # WH-1 is not wh2's site
+    assert "is at WH-1, not at WH-2" in dispatch("wh2", "WH-2", 10)
+    assert f"Lot {lot} holds 120; you tried to take 150." in dispatch("wh1", "WH-1", 150)
+    admin = deployer_account(1337, "AIDLEDGER_DEPLOYER_KEY")
+    ledger = service.ledger
+    ledger.pause(admin)
+    try:
+        paused_head = _head(place)
+        assert "The ledger is paused" in dispatch("wh1", "WH-1", 10)
+        assert _head(place) == paused_head
+    finally:
+        ledger.unpause(admin)
+    assert _head(place) == head + 2  # the pause and the unpause, nothing else
 
 
 def test_status_reports_the_mirror_and_its_lag(place: Office) -> None:
