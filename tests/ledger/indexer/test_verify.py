@@ -39,7 +39,8 @@ from sqlmodel import SQLModel
 from ledger.chain.events import event_specs
 from ledger.chain.ids import label
 from ledger.chain.rpc import Rpc
-from ledger.indexer.accounting import KEYS, RULES, account
+from ledger.indexer.accounting import KEYS, account
+from ledger.indexer.accounting_rules import RULES
 from ledger.indexer.sync import sync
 from ledger.indexer.verify import Difference, NotIndexedError, diff_mirrors, verify
 from ledger.store import models  # noqa: F401  (fills SQLModel.metadata)
