@@ -45,7 +45,7 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Scenario seed: same seed, 
 SizeOpt = Annotated[
     float,
     typer.Option(
-        "--size", min=0.001, max=4.0, help="Scenario size (1 = 5,000 gifts, 800-odd shipments)."
+        "--size", min=0.001, max=4.0, help="Scenario size (1 = 5,000 gifts, about 800 shipments)."
     ),
 ]
 PortOpt = Annotated[int, typer.Option("--port", help="Portal port (the next free one if taken).")]

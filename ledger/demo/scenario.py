@@ -6,7 +6,7 @@ city of Lianjiang, about 30 items, the staff), and what happens week by week (mo
 CNY, USD, EUR and HKD, with and without earmarks, some through a bank statement; pledges, some
 paid only in part; in-kind gifts with batches and expiries; purchases from suppliers; needs
 posted by recipients in matching rounds). `size` scales the counts (1.0: 5,000 money gifts,
-300 in-kind gifts, about 750 needs); the places and the catalogue stay whole at any size.
+300 in-kind gifts, about 880 needs); the places and the catalogue stay whole at any size.
 
 What the chain decides (which stock the matching planner ships, which allocations it makes) is
 not in here: `ledger.demo.seed` runs the real planner over the mirror between rounds. Times are
@@ -25,7 +25,7 @@ ROUNDS_PER_WEEK = 3  # matching rounds: Monday, Wednesday, Friday
 ROUND_DAYS = (0, 2, 4)
 GIFTS = 5_000
 IN_KIND = 300
-NEEDS_PER_ROUND = 25
+NEEDS_PER_ROUND = 30
 STATEMENT_SHARE = 0.3  # of the CNY gifts without earmark: arrive by bank transfer
 DISCREPANCY_RATE = 0.03  # shipments arriving short, damaged or partly lost
 
