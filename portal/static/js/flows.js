@@ -57,7 +57,9 @@
           return { source: e.source, target: e.target, value: e.value, edge_id: e.edge_id, shown: shown };
         }),
         label: { formatter: function (p) { return names[p.name] || p.name; } },
-        lineStyle: { color: "gradient", curveness: 0.5 },
+        // "source", not "gradient": a gradient edge under the hover emphasis can throw inside
+        // ECharts (apache/echarts#16753) as the pointer moves.
+        lineStyle: { color: "source", opacity: 0.35, curveness: 0.5 },
       }],
     }, true);
   }
@@ -92,7 +94,10 @@
       var chart = window.echarts.init(box);
       chart.on("click", function (p) {
         if (p.dataType === "edge") {
-          window.location.href = "/flows/events?edge=" + encodeURIComponent(p.data.edge_id);
+          var href = "/flows/events?edge=" + encodeURIComponent(p.data.edge_id);
+          // Leave once ECharts has finished with this click, with the chart disposed, so no
+          // hover work of the old page runs while the next one loads.
+          window.setTimeout(function () { chart.dispose(); window.location.href = href; }, 0);
         }
       });
       select.addEventListener("change", function () { draw(chart, data, select.value); });
