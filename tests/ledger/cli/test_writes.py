@@ -37,6 +37,21 @@ def service_and_key(place: Office, staff: str) -> tuple[WriteService, LocalAccou
     return WriteService(ledger), key
 
 
+def stock(place: Office, source: str, quantity: int) -> RecordInKindGift:
+    """N95 given into WH-1 by the intake clerk (what `inkind add` records; set up directly)."""
+    service, intake = service_and_key(place, "intake")
+    gift = RecordInKindGift(
+        source=source,
+        item_id=bytes.fromhex(_id(place, "item", "N95")),
+        site_id=bytes.fromhex(_id(place, "site", "WH-1")),
+        quantity=quantity,
+        donor_commitment=donor_commitment("factory", new_salt()),
+        evidence_hash=label("delivery note"),
+    )
+    service.submit(intake, gift)
+    return gift
+
+
 def test_staff_list_shows_every_member_with_their_role(place: Office) -> None:
     members = place.ok("staff", "list")
     assert isinstance(members, list)
@@ -44,16 +59,7 @@ def test_staff_list_shows_every_member_with_their_role(place: Office) -> None:
 
 
 def test_goods_flow_from_stock_to_hand_over_by_names_and_labels(place: Office) -> None:
-    service, intake = service_and_key(place, "intake")
-    gift = RecordInKindGift(
-        source="note:cli:1",
-        item_id=bytes.fromhex(_id(place, "item", "N95")),
-        site_id=bytes.fromhex(_id(place, "site", "WH-1")),
-        quantity=500,
-        donor_commitment=donor_commitment("factory", new_salt()),
-        evidence_hash=label("delivery note"),
-    )
-    service.submit(intake, gift)
+    gift = stock(place, "note:cli:1", 500)
     need = place.ok(
         "need",
         "add",
@@ -242,16 +248,8 @@ def test_refusals_say_what_and_write_nothing(place: Office) -> None:
 
 
 def test_stock_refusals_another_sites_lot_too_many_units_a_paused_ledger(place: Office) -> None:
-    service, intake = service_and_key(place, "intake")
-    gift = RecordInKindGift(
-        source="note:cli:refusals",
-        item_id=bytes.fromhex(_id(place, "item", "N95")),
-        site_id=bytes.fromhex(_id(place, "site", "WH-1")),
-        quantity=120,
-        donor_commitment=donor_commitment("factory", new_salt()),
-        evidence_hash=label("delivery note"),
-    )
-    service.submit(intake, gift)
+    service, _ = service_and_key(place, "intake")
+    gift = stock(place, "note:cli:refusals", 120)
     place.index()
     lot = f"L-{_seq_of(place, 'lot', gift.lot_id)}"
     head = _head(place)
