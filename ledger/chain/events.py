@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from eth_abi import decode, encode
@@ -254,3 +254,38 @@ def verify_sequence(
             )
         seq, head = event.seq, event.head
         yield event
+
+
+def sql_value(type_name: str, value: Any) -> Any:
+    """An event value as stored: hex for bytes, text for currency and region codes."""
+    if type_name == "bytes3":
+        return bytes(value).decode("ascii", "replace")
+    if type_name == "bytes8":
+        return bytes(value).rstrip(b"\x00").decode("ascii", "replace")
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return value
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+@cache
+def _converters(name: str) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    spec = next(s for s in event_specs().values() if s.name == name)
+    out: list[tuple[str, Callable[[Any], Any] | None]] = []
+    for field, type_ in zip(spec.names, spec.types, strict=True):
+        if type_ in ("bytes3", "bytes8"):
+            out.append((field, partial(sql_value, type_)))
+        elif type_.startswith("bytes"):
+            out.append((field, _hex))
+        else:
+            out.append((field, None))
+    return tuple(out)
+
+
+def sql_args(event: DecodedEvent) -> dict[str, Any]:
+    """The event's arguments as SQL values (hex for bytes, text for currency and region)."""
+    args = event.args
+    return {n: (f(args[n]) if f is not None else args[n]) for n, f in _converters(event.name)}

@@ -3,14 +3,12 @@ their SQL values and raw-event rows. Pure and picklable, so it can run in anothe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, partial
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import orjson
 
-from ledger.chain.events import DecodedEvent, decode_log, event_specs, verify_sequence
+from ledger.chain.events import decode_log, sql_args, verify_sequence
 from ledger.indexer.fetch import Batch, Header
 
 
@@ -39,41 +37,6 @@ class Prepared:
     start_head: bytes
     seq: int
     head: bytes
-
-
-def sql_value(type_name: str, value: Any) -> Any:
-    """An event value as stored: hex for bytes, text for currency and region codes."""
-    if type_name == "bytes3":
-        return bytes(value).decode("ascii", "replace")
-    if type_name == "bytes8":
-        return bytes(value).rstrip(b"\x00").decode("ascii", "replace")
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    return value
-
-
-def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
-
-
-@cache
-def _converters(name: str) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
-    spec = next(s for s in event_specs().values() if s.name == name)
-    out: list[tuple[str, Callable[[Any], Any] | None]] = []
-    for field, type_ in zip(spec.names, spec.types, strict=True):
-        if type_ in ("bytes3", "bytes8"):
-            out.append((field, partial(sql_value, type_)))
-        elif type_.startswith("bytes"):
-            out.append((field, _hex))
-        else:
-            out.append((field, None))
-    return tuple(out)
-
-
-def sql_args(event: DecodedEvent) -> dict[str, Any]:
-    """The event's arguments as SQL values (hex for bytes, text for currency and region)."""
-    args = event.args
-    return {n: (f(args[n]) if f is not None else args[n]) for n, f in _converters(event.name)}
 
 
 def prepare(batch: Batch, chain_id: int, seq: int, head: bytes) -> Prepared:

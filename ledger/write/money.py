@@ -5,15 +5,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ledger.chain.currencies import exponent
 from ledger.errors import AidLedgerValueError
 
-# ISO 4217 minor-unit digits where they are not 2.
-_EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3}
-
-
-def exponent(currency: str) -> int:
-    """Digits after the decimal point of `currency` (2 unless ISO 4217 says otherwise)."""
-    return _EXPONENTS.get(currency.upper(), 2)
+__all__ = ["exponent", "format_amount", "parse_amount"]
 
 
 def parse_amount(text: str, currency: str) -> int:

@@ -1,7 +1,7 @@
 """Write `args.py`: one TypedDict per sequenced event, from the ABIs in contracts/build.
 
 Run `python -m ledger.indexer.handlers.gen_args` after an event changes; a test fails while the
-file is stale. Values are typed as the indexer holds them (`ledger.indexer.prepare.sql_args`):
+file is stale. Values are typed as the indexer holds them (`ledger.chain.events.sql_args`):
 bytes, addresses and strings as `str`, integers and enum codes as `int`, booleans as `bool`.
 """
 

@@ -1,0 +1,106 @@
+"""The sequenced events a report is made from, read from the mirror's `raw_events` or straight
+from the chain. Both give the same `ReportEvent`s (arguments as `raw_events.args` stores them,
+`ledger.chain.events.sql_args`), so a report and its verification run the same figures over
+independently fetched data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+import orjson
+from sqlalchemy import Connection
+
+from ledger.chain.deployment import Deployment
+from ledger.chain.events import decode_log, sql_args, verify_sequence
+from ledger.chain.rpc import RangeRefusedError, Rpc
+
+_SPAN = 10_000  # blocks per eth_getLogs, halved while the node refuses
+_FETCH = 20_000  # rows per fetch from the mirror
+
+
+class ReportEvent(NamedTuple):
+    """One sequenced event with its block time (unix seconds, UTC)."""
+
+    seq: int
+    block: int
+    time: int
+    tx_hash: str
+    log_index: int
+    emitter: str
+    name: str
+    args: dict[str, Any]
+
+
+_MIRROR_SQL = (
+    "SELECT r.seq, r.block_number, b.timestamp, r.tx_hash, r.log_index, r.emitter, r.name, r.args"
+    " FROM raw_events r JOIN blocks b ON b.number = r.block_number"
+    " WHERE r.seq <= {last} ORDER BY r.seq"
+)
+
+
+def mirror_events(conn: Connection, last_seq: int) -> Iterator[ReportEvent]:
+    """Every event of the mirror up to `last_seq`, in sequence order, streamed."""
+    result = conn.execution_options(stream_results=True).exec_driver_sql(
+        _MIRROR_SQL.format(last=int(last_seq))
+    )
+    loads = orjson.loads
+    while rows := result.fetchmany(_FETCH):
+        for seq, block, ts, tx, index, emitter, name, args in rows:
+            yield ReportEvent(seq, block, ts, tx, index, emitter.lower(), name, loads(args))
+
+
+def _logs(rpc: Rpc, addresses: list[str], first: int, last_block: int) -> list[dict[str, Any]]:
+    logs: list[dict[str, Any]] = []
+    span = _SPAN
+    while first <= last_block:
+        last = min(last_block, first + span - 1)
+        query = {"fromBlock": hex(first), "toBlock": hex(last), "address": addresses}
+        try:
+            logs += rpc.call("eth_getLogs", [query])
+        except RangeRefusedError:
+            if span == 1:
+                raise
+            span //= 2
+            continue
+        first = last + 1
+    return logs
+
+
+def _block_times(rpc: Rpc, numbers: list[int]) -> dict[int, tuple[int, str]]:
+    """Timestamp and hash of each block, asked in batches."""
+    out: dict[int, tuple[int, str]] = {}
+    for i in range(0, len(numbers), 200):
+        chunk = numbers[i : i + 200]
+        answers = rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in chunk])
+        for n, block in zip(chunk, answers, strict=True):
+            if block is None:
+                raise RangeRefusedError(f"the node has no block {n}")
+            out[n] = (int(block["timestamp"], 16), str(block["hash"]).lower())
+    return out
+
+
+def chain_events(
+    rpc: Rpc, deployment: Deployment, last_block: int
+) -> tuple[list[ReportEvent], dict[int, tuple[int, str]]]:
+    """Every sequenced event on chain from the deployment to `last_block`, hash chain checked,
+    with the (timestamp, hash) of each block that carried one."""
+    addresses = list(deployment.contracts().values())
+    logs = _logs(rpc, addresses, deployment.deployment_block, last_block)
+    decoded = [e for e in map(decode_log, logs) if e is not None]
+    decoded.sort(key=lambda e: (e.block_number, e.log_index))
+    events = list(verify_sequence(decoded))
+    blocks = _block_times(rpc, sorted({e.block_number for e in events}))
+    return [
+        ReportEvent(
+            e.seq,
+            e.block_number,
+            blocks[e.block_number][0],
+            "0x" + e.tx_hash.hex(),
+            e.log_index,
+            e.emitter.lower(),
+            e.name,
+            orjson.loads(orjson.dumps(sql_args(e))),
+        )
+        for e in events
+    ], blocks

@@ -1,0 +1,107 @@
+"""What every report format writes: named tables of plain values, and the report's context.
+
+A table's rows are tuples of int, str (or "" for empty): the same in every format, which is what
+lets `report verify` compare any file's tables with tables re-derived from the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+Value = int | str
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table (English and Chinese titles) with its column names and rows."""
+
+    name: str
+    title_en: str
+    title_zh: str
+    columns: tuple[str, ...]
+    rows: list[Row] = field(default_factory=list)
+    derived_from_chain: bool = True  # False: read from the mirror only (per-gift attribution)
+
+
+class Digest:
+    """A running sha256 over a table's rows, each as a canonical JSON array and a newline."""
+
+    def __init__(self) -> None:
+        self._h = hashlib.sha256()
+        self.rows = 0
+
+    def add(self, row: Row) -> None:
+        """Add one row."""
+        self._h.update(orjson.dumps(list(row)))
+        self._h.update(b"\n")
+        self.rows += 1
+
+    def add_all(self, rows: Iterable[Row]) -> Digest:
+        """Add many rows; returns self."""
+        for r in rows:
+            self.add(r)
+        return self
+
+    def hexdigest(self) -> str:
+        """The digest as 0x-hex."""
+        return "0x" + self._h.hexdigest()
+
+
+def cells(row: Row) -> Iterator[Value]:
+    """A row's values, None shown as the empty string."""
+    for v in row:
+        yield "" if v is None else v
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where and when a report's figures come from (the manifest's content without file hashes).
+
+    Times are unix seconds (UTC). `start`/`end` bound the period (end exclusive) in `tz`;
+    `first_seq`..`last_seq` are the period's events (empty when first_seq > last_seq);
+    `first_block`/`last_block` (with hashes) bound them on chain; `head` is the ledger head
+    after `last_seq`; `complete` is False when the mirror had not yet reached the period's end.
+    """
+
+    chain_id: int
+    contracts: dict[str, str]  # AidRegistry / FundLedger / SupplyLedger -> address
+    period_from: str  # ISO date, first day
+    period_to: str  # ISO date, last day (inclusive)
+    tz: str
+    start: int
+    end: int
+    first_seq: int
+    last_seq: int
+    first_block: int
+    first_block_hash: str
+    last_block: int
+    last_block_hash: str
+    head: str
+    complete: bool
+    filters: dict[str, str]  # "site" -> site id, "currency" -> code
+    rates_currency: str = ""  # the target currency when a rates file was given
+    names: dict[str, str] = field(default_factory=dict)  # site / item / org id -> name
+
+    def as_json(self) -> dict[str, Any]:
+        """The context as the manifest shows it."""
+        return {
+            "chain_id": self.chain_id,
+            "contracts": self.contracts,
+            "period": {"from": self.period_from, "to": self.period_to, "tz": self.tz},
+            "start_time": self.start,
+            "end_time": self.end,
+            "first_seq": self.first_seq,
+            "last_seq": self.last_seq,
+            "first_block": {"number": self.first_block, "hash": self.first_block_hash},
+            "last_block": {"number": self.last_block, "hash": self.last_block_hash},
+            "ledger_head": self.head,
+            "complete": self.complete,
+            "filters": self.filters,
+            "rates_currency": self.rates_currency,
+        }
