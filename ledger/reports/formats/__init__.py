@@ -1,16 +1,12 @@
 """The report formats: each writes a `Report` to a path and returns the files it wrote (the
-report first). `manifest` is the manifest's core for writers that embed it (XLSX, PDF)."""
+report first). `manifest()` gives the manifest's core (everything but the files' hashes) once
+the journal was consumed, for writers that embed it (XLSX properties, PDF metadata)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from importlib import import_module
-from pathlib import Path
-from typing import Any
 
-from ledger.reports.build import Report
-
-Writer = Callable[[Report, Path, "dict[str, Any] | None"], list[Path]]
+from ledger.reports.formats.types import Writer
 
 # format -> (module under ledger.reports.formats, file suffix)
 FORMATS: dict[str, tuple[str, str]] = {

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
 
 from ledger.reports.build import Report
 from ledger.reports.formats.safe import safe
+from ledger.reports.formats.types import Manifest
 from ledger.reports.tables import Table
 
 ENCODING = "utf-8-sig"
@@ -30,7 +30,7 @@ def write_table(path: Path, table: Table) -> None:
         w.writerows([safe(v) for v in r] for r in table.rows)
 
 
-def write(report: Report, out: Path, manifest: dict[str, Any] | None = None) -> list[Path]:
+def write(report: Report, out: Path, manifest: Manifest) -> list[Path]:
     """Stream the journal to `out`, then write the summary tables beside it."""
     with out.open("w", encoding=ENCODING, newline="") as f:
         w = csv.writer(f)

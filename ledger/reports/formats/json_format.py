@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from ledger.reports.build import Report
+from ledger.reports.formats.types import Manifest
 
 
-def write(report: Report, out: Path, manifest: dict[str, Any] | None = None) -> list[Path]:
+def write(report: Report, out: Path, manifest: Manifest) -> list[Path]:
     """Write `report` to `out` as JSON (rows as arrays, amounts as integers of minor units)."""
     dumps = orjson.dumps
     with out.open("wb") as f:

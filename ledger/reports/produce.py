@@ -1,0 +1,91 @@
+"""Make a report file from the mirror: resolve the period, stream the events through the
+format's writer, then write the manifest beside the file (`aidledger report`, the portal)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from ledger.errors import AidLedgerError
+from ledger.files import write_atomically
+from ledger.reports import manifest as manifests
+from ledger.reports.attribution import attribution_tables
+from ledger.reports.build import Period, Report, resolve
+from ledger.reports.events import mirror_events
+from ledger.reports.formats import FORMATS, writer
+from ledger.reports.rates import Rates
+
+
+class ReportFormatError(AidLedgerError):
+    """No such report format."""
+
+
+@dataclass(frozen=True)
+class Produced:
+    """What a report run wrote: its files (the report first) and the manifest."""
+
+    files: list[Path]
+    manifest_path: Path
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+
+
+def check_format(fmt: str) -> str:
+    """The format name, or a clear error listing the ones there are."""
+    if fmt not in FORMATS:
+        raise ReportFormatError(f"no report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def produce(
+    engine: Engine,
+    period: Period,
+    fmt: str,
+    out: Path,
+    filters: dict[str, str] | None = None,
+    rates: Rates | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Produced:
+    """Write the report of `period` in `fmt` to `out` and its manifest beside it."""
+    check_format(fmt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as work:
+        files = _write(engine, period, fmt, Path(work) / out.name, filters, rates, progress)
+        report, written = files
+        final = [out.parent / f.name for f in written]
+        for f, target in zip(written, final, strict=True):
+            f.replace(target)
+    manifest = manifests.finish(manifests.core(report, fmt), final)
+    data = manifests.encode(manifest)
+    path = manifests.path_for(out)
+    write_atomically(path, data.decode())
+    return Produced(final, path, manifest, data)
+
+
+def _write(
+    engine: Engine,
+    period: Period,
+    fmt: str,
+    out: Path,
+    filters: dict[str, str] | None,
+    rates: Rates | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[Report, list[Path]]:
+    """Write the report into a scratch directory (nothing half-written ever has the final name)."""
+    with engine.connect() as conn:
+        context = resolve(conn, period, filters)
+        if rates is not None:
+            context = context.__class__(**{**context.__dict__, "rates_currency": rates.currency})
+        report = Report(
+            context,
+            mirror_events(conn, context.last_seq),
+            rates=rates,
+            extra_tables=lambda ctx: attribution_tables(conn, ctx),
+            progress=progress,
+        )
+        return report, writer(fmt)(report, out, lambda: manifests.core(report, fmt))
