@@ -22,6 +22,7 @@ from ledger.cli.index import db_app, index, verify
 from ledger.cli.match import match
 from ledger.cli.portal import portal
 from ledger.cli.registry import item_app, org_app, site_app
+from ledger.cli.report import attest, report_app
 from ledger.cli.staff import staff_app
 from ledger.cli.status import status
 from ledger.errors import AidLedgerError
@@ -58,6 +59,8 @@ app.add_typer(ship_app, name="ship")
 app.command()(handover)
 app.command()(adjust)
 app.command()(match)
+app.add_typer(report_app, name="report")
+app.command()(attest)
 app.add_typer(gift_app, name="gift")
 app.add_typer(inkind_app, name="inkind")
 app.add_typer(pledge_app, name="pledge")

@@ -87,13 +87,13 @@ def resolve(conn: Connection, period: Period, filters: dict[str, str] | None = N
     state = _one(
         conn,
         "SELECT chain_id, registry_address, fund_address, supply_address, last_block,"
-        " last_block_hash, seq, head FROM indexer_state WHERE id = 1",
+        " deployment_block, seq, head FROM indexer_state WHERE id = 1",
     )
     if state is None:
         raise ReportInputError(
             "the mirror is empty: run `aidledger index` first, then ask for the report again"
         )
-    chain_id, registry, fund, supply, head_block, _, head_seq, head = state
+    chain_id, registry, fund, supply, head_block, deployed, head_seq, head = state
     start, end = period.start, period.end
     seqs = _one(
         conn,
@@ -137,6 +137,7 @@ def resolve(conn: Connection, period: Period, filters: dict[str, str] | None = N
     return Context(
         chain_id=int(chain_id),
         contracts=dict(zip(CONTRACT_NAMES, map(str, (registry, fund, supply)), strict=True)),
+        deployment_block=int(deployed),
         period_from=period.first.isoformat(),
         period_to=period.last.isoformat(),
         tz=period.tz,

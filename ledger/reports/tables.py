@@ -71,6 +71,7 @@ class Context:
 
     chain_id: int
     contracts: dict[str, str]  # AidRegistry / FundLedger / SupplyLedger -> address
+    deployment_block: int
     period_from: str  # ISO date, first day
     period_to: str  # ISO date, last day (inclusive)
     tz: str
@@ -93,6 +94,7 @@ class Context:
         return {
             "chain_id": self.chain_id,
             "contracts": self.contracts,
+            "deployment_block": self.deployment_block,
             "period": {"from": self.period_from, "to": self.period_to, "tz": self.tz},
             "start_time": self.start,
             "end_time": self.end,
