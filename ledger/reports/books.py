@@ -176,6 +176,7 @@ class Books:
     beneficiaries: int = 0
     discrepancies: list[Discrepancy] = field(default_factory=list)
     attestations: list[dict[str, Any]] = field(default_factory=list)
+    first_activity: int = 0  # time of the first gift or lot: a campaign's start
     seq: int = 0
     head: str = ZERO
     time: int = 0
@@ -297,6 +298,7 @@ def _gift(b: Books, e: ReportEvent) -> None:
             pool_id, str(a["currency"]), int(a["earmarkKind"]), ref(a["earmark"])
         )
     pool.received += a["amount"]
+    b.first_activity = b.first_activity or e.time
     b.gifts[pool.currency] = b.gifts.get(pool.currency, 0) + 1
     pledge = ref(a["pledgeId"])
     if pledge is not None and pledge in b.pledges:
@@ -345,6 +347,7 @@ def _lot(b: Books, e: ReportEvent) -> None:
         lot_id, item_id, _id(a, "siteId"), origin, int(a["expiry"]), ref(a["batch"])
     )
     lot.created = a["quantity"]
+    b.first_activity = b.first_activity or e.time
     flows = b.flows(item_id)
     if origin == 1:
         flows.donated += a["quantity"]

@@ -12,6 +12,7 @@ from ledger.reports.formats.types import Writer
 FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("csv_format", ".csv"),
     "json": ("json_format", ".json"),
+    "disclosure": ("disclosure_format", ".md"),
 }
 
 
