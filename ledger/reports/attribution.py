@@ -50,7 +50,7 @@ def attribution_tables(conn: Connection, ctx: Context) -> list[Table]:
         Table(
             "attribution",
             "Per-gift attribution (docs/attribution.md), as the mirror holds it",
-            "逐笔捐赠去向（按归属规则，镜像库现值）",  # noqa: RUF001
+            "逐笔捐赠去向（按归属规则，镜像库现值）",
             (
                 "gift_kind",
                 "gift_id",

@@ -95,7 +95,7 @@ class Summary:
         return Table(
             "pools",
             "Money pools: opening and closing balances",
-            "资金池：期初与期末余额",  # noqa: RUF001
+            "资金池：期初与期末余额",
             (
                 "pool_id",
                 "currency",
@@ -134,7 +134,7 @@ class Summary:
         return Table(
             "money_reconciliation",
             "Money reconciliation per currency (minor units)",
-            "资金对账（按币种，最小货币单位）",  # noqa: RUF001
+            "资金对账（按币种，最小货币单位）",
             ("currency", "opening_held", "received", "spent", "closing_held", "difference"),
             rows,
         )
@@ -175,7 +175,7 @@ class Summary:
         return Table(
             "goods_reconciliation",
             "Goods reconciliation per item (units)",
-            "物资对账（按品项，单位数）",  # noqa: RUF001
+            "物资对账（按品项，单位数）",
             (
                 "item_id",
                 "item",
@@ -414,7 +414,7 @@ class Summary:
         return Table(
             "pledges",
             "Pledges: promised, paid and the gap",
-            "认捐：承诺、已付与缺口",  # noqa: RUF001
+            "认捐：承诺、已付与缺口",
             ("pledge_id", "currency", "promised", "paid", "gap", "due"),
             rows,
         )
