@@ -30,6 +30,7 @@ class ReportEvent(NamedTuple):
     emitter: str
     name: str
     args: dict[str, Any]
+    args_json: str  # the arguments as `raw_events.args` stores them (orjson of `sql_args`)
 
 
 _MIRROR_SQL = (
@@ -40,14 +41,22 @@ _MIRROR_SQL = (
 
 
 def mirror_events(conn: Connection, last_seq: int) -> Iterator[ReportEvent]:
-    """Every event of the mirror up to `last_seq`, in sequence order, streamed."""
-    result = conn.execution_options(stream_results=True).exec_driver_sql(
-        _MIRROR_SQL.format(last=int(last_seq))
-    )
-    loads = orjson.loads
-    while rows := result.fetchmany(_FETCH):
-        for seq, block, ts, tx, index, emitter, name, args in rows:
-            yield ReportEvent(seq, block, ts, tx, index, emitter.lower(), name, loads(args))
+    """Every event of the mirror up to `last_seq`, in sequence order, streamed (a server-side
+    cursor on PostgreSQL; the driver's own cursor, without SQLAlchemy's row objects)."""
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    named = conn.dialect.name == "postgresql"
+    cursor = raw.cursor(name="aidledger_report") if named else raw.cursor()
+    try:
+        cursor.execute(_MIRROR_SQL.format(last=int(last_seq)))
+        loads = orjson.loads
+        while rows := cursor.fetchmany(_FETCH):
+            for seq, block, ts, tx, index, emitter, name, args in rows:
+                yield ReportEvent(
+                    seq, block, ts, tx, index, emitter.lower(), name, loads(args), args
+                )
+    finally:
+        cursor.close()
 
 
 def _logs(rpc: Rpc, addresses: list[str], first: int, last_block: int) -> list[dict[str, Any]]:
@@ -91,16 +100,20 @@ def chain_events(
     decoded.sort(key=lambda e: (e.block_number, e.log_index))
     events = list(verify_sequence(decoded))
     blocks = _block_times(rpc, sorted({e.block_number for e in events}))
-    return [
-        ReportEvent(
-            e.seq,
-            e.block_number,
-            blocks[e.block_number][0],
-            "0x" + e.tx_hash.hex(),
-            e.log_index,
-            e.emitter.lower(),
-            e.name,
-            orjson.loads(orjson.dumps(sql_args(e))),
+    out = []
+    for e in events:
+        text = orjson.dumps(sql_args(e)).decode()
+        out.append(
+            ReportEvent(
+                e.seq,
+                e.block_number,
+                blocks[e.block_number][0],
+                "0x" + e.tx_hash.hex(),
+                e.log_index,
+                e.emitter.lower(),
+                e.name,
+                orjson.loads(text),
+                text,
+            )
         )
-        for e in events
-    ], blocks
+    return out, blocks

@@ -2,7 +2,8 @@
 
 Columns (docs/reports.md): seq, block, time (UTC, ISO 8601), tx_hash, log_index, contract,
 event, actor, id (the event's subject: gift, lot, shipment, ...), currency, amount (minor
-units), item, quantity (signed for adjustments), site, to_site, args (every argument as JSON).
+units), item, quantity (signed for adjustments), site, to_site, args (every argument of the
+event as JSON, exactly as `raw_events.args` keeps it, `seq` and `head` included).
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
-
-import orjson
 
 from ledger.chain.events import event_specs
 from ledger.reports.books import Books
@@ -39,7 +38,6 @@ COLUMNS = (
 Row = tuple[Any, ...]
 
 _QUANTITY = ("quantity", "received", "delta")
-_HIDDEN = ("seq", "head")
 
 
 @cache
@@ -82,5 +80,5 @@ def row(books: Books, contracts: dict[str, str], e: ReportEvent) -> Row:
         quantity,
         site or "",
         to_site or "",
-        orjson.dumps({k: v for k, v in a.items() if k not in _HIDDEN}).decode(),
+        e.args_json,
     )

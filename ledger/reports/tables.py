@@ -38,8 +38,7 @@ class Digest:
 
     def add(self, row: Row) -> None:
         """Add one row."""
-        self._h.update(orjson.dumps(list(row)))
-        self._h.update(b"\n")
+        self._h.update(orjson.dumps(row) + b"\n")
         self.rows += 1
 
     def add_all(self, rows: Iterable[Row]) -> Digest:
