@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ledger.chain.bindings import AUDITOR_ROLE, COORDINATOR_ROLE, DEFAULT_ADMIN_ROLE, INTAKE_ROLE
 from ledger.errors import AidLedgerError, ContractRevertError
+
+_ROLE_NAMES = {
+    DEFAULT_ADMIN_ROLE: "admin",
+    INTAKE_ROLE: "intake",
+    COORDINATOR_ROLE: "coordinator",
+    AUDITOR_ROLE: "auditor",
+}
 
 # (kind of thing, id) -> a human name such as "WH-2" or "L-17", or None when unknown.
 Namer = Callable[[str, bytes], str | None]
@@ -19,8 +27,9 @@ Namer = Callable[[str, bytes], str | None]
 # error name -> (English, Chinese); placeholders are the error's argument names.
 _TEXTS: dict[str, tuple[str, str]] = {
     "AccessControlUnauthorizedAccount": (
-        "Your key {account} does not hold the role this write needs; ask an administrator.",
-        "您的密钥 {account} 没有此操作所需的角色，请联系管理员授权。",
+        "Your key {account} does not hold the {neededRole} role this write needs; "
+        "ask an administrator to grant it.",
+        "您的密钥 {account} 没有此操作所需的{neededRole}角色，请联系管理员授权。",
     ),
     "EnforcedPause": (
         "The ledger is paused for an emergency; wait until the administrator resumes it.",
@@ -221,6 +230,8 @@ class WriteRefusedError(AidLedgerError):
 
 
 def _show(name: str, value: object, namer: Namer | None) -> str:
+    if name == "neededRole" and isinstance(value, bytes):
+        return _ROLE_NAMES.get(value, "site operator")
     if isinstance(value, bytes):
         if len(value) == 3:
             return value.decode("ascii", "replace")

@@ -84,7 +84,8 @@ def test_unauthorised_signer_is_refused_with_the_role_message(
         service.submit(world.outsider, gift("bank:2020-01-28:0004"))
     assert caught.value.refusal.error.error == "AccessControlUnauthorizedAccount"
     assert world.outsider.address in caught.value.refusal.en
-    assert "管理员" in caught.value.refusal.zh
+    assert "does not hold the intake role" in caught.value.refusal.en
+    assert "所需的intake角色" in caught.value.refusal.zh and "管理员" in caught.value.refusal.zh
 
 
 def test_concurrent_writers_with_one_key_never_collide(world: World) -> None:
