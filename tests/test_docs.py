@@ -1,0 +1,42 @@
+"""The docs keep up with the code: every `aidledger` command has an example in docs/cli.md and
+every report format a section in docs/reports.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from ledger.cli.main import app
+from ledger.reports.formats import FORMATS
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def command_paths(command: Any, prefix: tuple[str, ...] = ()) -> list[str]:
+    """`aidledger <path>` for every command that runs (groups that run on their own too)."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is None:
+        return [" ".join(("aidledger", *prefix))]
+    found = []
+    if prefix and getattr(command, "invoke_without_command", False):
+        found.append(" ".join(("aidledger", *prefix)))
+    for name, sub in subcommands.items():
+        found += command_paths(sub, (*prefix, name))
+    return found
+
+
+def test_every_command_has_an_example_in_the_cli_docs() -> None:
+    text = (DOCS / "cli.md").read_text()
+    paths = command_paths(typer.main.get_command(app))
+    assert len(paths) > 30 and "aidledger report verify" in paths
+    assert [p for p in paths if p not in text] == []
+
+
+def test_every_report_format_is_documented() -> None:
+    text = (DOCS / "reports.md").read_text()
+    cli = (DOCS / "cli.md").read_text()
+    for fmt in FORMATS:
+        assert f"`{fmt}`" in cli, fmt
+        assert f"--format {fmt}" in text or f"`{fmt}`" in text or f"## {fmt.upper()}" in text, fmt
