@@ -40,11 +40,14 @@ def attribution_tables(conn: Connection, ctx: Context) -> list[Table]:
     params = {"a": ctx.first_seq, "b": ctx.last_seq}
     rows: list[Row] = []
     for gift, seq, cur, amount, allocated, spent, units, handed in conn.execute(_MONEY, params):
-        if currency is None or cur == currency:
-            rows.append(("money", gift, seq, cur, amount, allocated, spent, "", units, handed))
+        if currency is None or cur == currency:  # SUMs are Decimal on PostgreSQL
+            figures = (int(amount), int(allocated), int(spent), "", int(units), int(handed))
+            rows.append(("money", gift, int(seq), cur, *figures))
     if currency is None:
         for gift, seq, lot, units, handed in conn.execute(_IN_KIND, params):
-            rows.append(("in_kind", gift, seq, "", "", "", "", lot or "", units, handed))
+            rows.append(
+                ("in_kind", gift, int(seq), "", "", "", "", lot or "", int(units), int(handed))
+            )
     rows.sort(key=lambda r: r[2])
     return [
         Table(
