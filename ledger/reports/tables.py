@@ -29,6 +29,21 @@ class Table:
     derived_from_chain: bool = True  # False: read from the mirror only (per-gift attribution)
 
 
+def _wide(value: Any) -> Any:
+    """An integer outside 64 bits as its decimal text (amounts on chain are up to 128 bits)."""
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        return str(value)
+    return value
+
+
+def dump_row(row: Row | list[Any]) -> bytes:
+    """A row as compact JSON: integers as numbers, those beyond 64 bits as decimal strings."""
+    try:
+        return orjson.dumps(row)
+    except TypeError:
+        return orjson.dumps([_wide(v) for v in row])
+
+
 class Digest:
     """A running sha256 over a table's rows, each as a canonical JSON array and a newline."""
 
@@ -38,7 +53,7 @@ class Digest:
 
     def add(self, row: Row) -> None:
         """Add one row."""
-        self._h.update(orjson.dumps(row) + b"\n")
+        self._h.update(dump_row(row) + b"\n")
         self.rows += 1
 
     def add_all(self, rows: Iterable[Row]) -> Digest:

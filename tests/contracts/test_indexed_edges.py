@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import hypothesis
+import orjson
 import pytest
 from eth_account.signers.local import LocalAccount
 from hypothesis import settings
@@ -28,6 +29,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from sqlalchemy import text
 
 from ledger.chain.events import DecodedEvent, verify_sequence
 from ledger.chain.ids import ZERO32, label
@@ -45,6 +47,8 @@ from ledger.indexer.accounting import account
 from ledger.indexer.apply import read_state
 from ledger.indexer.sync import SyncOptions, sync
 from ledger.indexer.verify import verify
+from ledger.reports.produce import produce
+from ledger.reports.verify import verify_report
 from ledger.store.db import make_engine, upgrade
 from tests.chain_backends import RPC_BACKENDS
 from tests.contracts.helpers import (
@@ -57,6 +61,7 @@ from tests.contracts.helpers import (
 )
 from tests.contracts.test_conservation import OPERATOR, POOLS, Derived
 from tests.contracts.world import CNY, World, build_world
+from tests.ledger.reports.conftest import EVERYTHING
 
 
 @pytest.fixture(scope="module", params=sorted(RPC_BACKENDS))
@@ -127,10 +132,29 @@ class IndexedEdgeMachine(RuleBasedStateMachine):
             self.catch_up()
             differences = verify(self.mirror, self.rpc, self.ledger.deployment, self.tmp)
             assert differences == [], "\n".join(map(str, differences))
+            self.check_report()
         finally:
             self.mirror.dispose()
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.ledger.client.w3.provider.make_request("evm_revert", [self.snapshot])  # type: ignore[arg-type]
+
+    def check_report(self) -> None:
+        """A report of everything reconciles, re-derives from the chain, and closes where the
+        mirror stands (its fold shares no code with the indexer)."""
+        made = produce(self.mirror, EVERYTHING, "json", self.tmp / "report.json")
+        tables = orjson.loads(made.files[0].read_bytes())["tables"]
+        for name in ("money_reconciliation", "goods_reconciliation"):
+            assert all(row[-1] == 0 for row in tables[name]["rows"]), tables[name]
+        bad = [f for f in verify_report(made.files[0], self.rpc) if not f.ok]
+        assert bad == [], "\n".join(map(str, bad))
+        with self.mirror.connect() as conn:
+            pools = {r[0]: r[1:] for r in conn.execute(text("SELECT pool_id, received FROM pools"))}
+            held = conn.execute(text("SELECT lot_id, on_hand FROM lots")).all()
+        lots: dict[str, int] = dict(held)
+        assert {r[0]: (r[6],) for r in tables["pools"]["rows"]} == pools
+        closing = {r[2]: r[-1] for r in tables["lots"]["rows"]}
+        assert closing == {k: v for k, v in lots.items() if k in closing}
+        assert all(v == 0 for k, v in lots.items() if k not in closing)
 
     # ---------------------------------------------------------------- plumbing
 

@@ -8,6 +8,7 @@ import orjson
 
 from ledger.reports.build import Report
 from ledger.reports.formats.types import Manifest
+from ledger.reports.tables import dump_row
 
 
 def write(report: Report, out: Path, manifest: Manifest) -> list[Path]:
@@ -19,7 +20,7 @@ def write(report: Report, out: Path, manifest: Manifest) -> list[Path]:
         f.write(b',"rows":[')
         first = True
         for r in report.journal():
-            f.write((b"\n" if first else b",\n") + dumps(r))
+            f.write((b"\n" if first else b",\n") + dump_row(r))
             first = False
         f.write(b']},\n"tables":{')
         for i, t in enumerate(report.tables):
@@ -27,7 +28,7 @@ def write(report: Report, out: Path, manifest: Manifest) -> list[Path]:
                 "title_en": t.title_en,
                 "title_zh": t.title_zh,
                 "columns": list(t.columns),
-                "rows": t.rows,
+                "rows": [orjson.Fragment(dump_row(r)) for r in t.rows],
             }
             f.write((b"" if i == 0 else b",\n") + dumps(t.name) + b":" + dumps(body))
         f.write(b"}}\n")
