@@ -33,6 +33,13 @@ from ledger.errors import AidLedgerConnectionError, ContractRevertError
 
 _REVERTS = (ContractCustomError, ContractLogicError, Web3RPCError)
 _ALREADY_KNOWN = ("already known", "known transaction", "already imported", "alreadyknown")
+# Another process with the same key took the nonce we counted on (geth, anvil, our devnet).
+_NONCE_USED = ("nonce too low", "nonce has already been used", "oldnonce", "nonce is too low")
+NONCE_RETRIES = 5
+
+
+class NonceTakenError(AidLedgerConnectionError):
+    """The node says the nonce we counted on is used: another sender shares this key."""
 
 
 class WriteTimeoutError(AidLedgerConnectionError):
@@ -102,12 +109,22 @@ class Sender:
             raise (revert_of(exc) or exc) from None
 
     def send(self, signer: LocalAccount, call: ContractFunction) -> TxReceipt:
-        """Build, sign, send with the key's next nonce and wait for a successful receipt."""
+        """Build, sign, send with the key's next nonce and wait for a successful receipt.
+
+        When another process signs with the same key (a portal worker and a CLI import), the
+        nonce counted here may be taken: the node says so, and the nonce is read again from the
+        node and the same transaction signed with it, a few times at most."""
         tx = self.build(signer, call)
-        with self.nonces.take(signer.address) as nonce:
-            tx["nonce"] = Nonce(nonce)
-            raw = bytes(signer.sign_transaction(tx).raw_transaction)  # type: ignore[arg-type]
-            tx_hash = self._submit(raw)
+        for attempt in range(NONCE_RETRIES + 1):
+            try:
+                with self.nonces.take(signer.address) as nonce:
+                    tx["nonce"] = Nonce(nonce)
+                    raw = bytes(signer.sign_transaction(tx).raw_transaction)  # type: ignore[arg-type]
+                    tx_hash = self._submit(raw)
+                break
+            except NonceTakenError:
+                if attempt == NONCE_RETRIES:
+                    raise
         receipt = self._wait(tx_hash, raw)
         if receipt["status"] != 1:
             raise self._failure(tx, receipt)
@@ -117,8 +134,11 @@ class Sender:
         try:
             return self.w3.eth.send_raw_transaction(raw)
         except Web3RPCError as exc:
-            if any(text in str(exc).lower() for text in _ALREADY_KNOWN):
+            said = str(exc).lower()
+            if any(text in said for text in _ALREADY_KNOWN):
                 return HexBytes(Web3.keccak(raw))
+            if any(text in said for text in _NONCE_USED):
+                raise NonceTakenError(f"the node refused the nonce: {exc}") from None
             raise
 
     def _wait(self, tx_hash: HexBytes, raw: bytes) -> TxReceipt:

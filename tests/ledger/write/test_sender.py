@@ -81,3 +81,25 @@ def test_no_receipt_in_time_says_so_and_a_rerun_records_once(
     first = WriteService(world.ledger).submit(world.intake, gift("bank:drop:2"))
     again = WriteService(world.ledger).submit(world.intake, gift("bank:drop:2"))
     assert first.seqs == (head[0] + 1,) and again.already_recorded
+
+
+def test_two_senders_sharing_a_key_never_lose_a_write(world: World) -> None:
+    """Two services with their own nonce books (two processes: a portal worker and a CLI) sign
+    with one key, interleaved: the second finds its counted nonce taken, reads it again, sends."""
+    first = WriteService(world.ledger, Sender(world.ledger.client.w3, world.ledger.client.chain_id))
+    second = WriteService(
+        world.ledger, Sender(world.ledger.client.w3, world.ledger.client.chain_id)
+    )
+    first.submit(world.intake, gift("bank:shared:0"))
+    second.submit(world.intake, gift("bank:shared:1"))  # both books now hold a nonce
+    outcomes = [
+        first.submit(world.intake, gift("bank:shared:2")),
+        second.submit(world.intake, gift("bank:shared:3")),  # its nonce was just taken
+        first.submit(world.intake, gift("bank:shared:4")),
+    ]
+    assert all(not o.already_recorded for o in outcomes)
+    nonces = [
+        world.ledger.client.w3.eth.get_transaction(o.tx_hash)["nonce"]  # type: ignore[arg-type]
+        for o in outcomes
+    ]
+    assert nonces == sorted(nonces) and len(set(nonces)) == 3
