@@ -8,10 +8,10 @@ from typing import Any
 
 from ledger.chain.deployment import Deployment
 from ledger.chain.events import decode_log, event_specs, verify_sequence
-from ledger.chain.rpc import RangeRefusedError, Rpc
+from ledger.chain.logs import get_logs
+from ledger.chain.rpc import Rpc
 
 _ZERO = "0x" + "00" * 32
-_SPAN = 10_000  # blocks per eth_getLogs, halved while the node refuses
 
 
 @dataclass(frozen=True)
@@ -59,19 +59,7 @@ def chain_events(rpc: Rpc, deployment: Deployment, last_block: int) -> list[Logg
     """Every sequenced event from the deployment block to `last_block`, hash chain checked."""
     addresses = deployment.contracts()
     names = {address.lower(): name for name, address in addresses.items()}
-    logs: list[dict[str, Any]] = []
-    first, span = deployment.deployment_block, _SPAN
-    while first <= last_block:
-        last = min(last_block, first + span - 1)
-        query = {"fromBlock": hex(first), "toBlock": hex(last), "address": list(addresses.values())}
-        try:
-            logs += rpc.call("eth_getLogs", [query])
-        except RangeRefusedError:
-            if span == 1:
-                raise
-            span //= 2
-            continue
-        first = last + 1
+    logs = get_logs(rpc, list(addresses.values()), deployment.deployment_block, last_block)
     decoded = [e for e in map(decode_log, logs) if e is not None]
     decoded.sort(key=lambda e: (e.block_number, e.log_index))
     specs = {s.name: s for s in event_specs().values()}

@@ -13,9 +13,9 @@ from sqlalchemy import Connection
 
 from ledger.chain.deployment import Deployment
 from ledger.chain.events import decode_log, sql_args, verify_sequence
+from ledger.chain.logs import get_logs
 from ledger.chain.rpc import RangeRefusedError, Rpc
 
-_SPAN = 10_000  # blocks per eth_getLogs, halved while the node refuses
 _FETCH = 20_000  # rows per fetch from the mirror
 
 
@@ -59,23 +59,6 @@ def mirror_events(conn: Connection, last_seq: int) -> Iterator[ReportEvent]:
         cursor.close()
 
 
-def _logs(rpc: Rpc, addresses: list[str], first: int, last_block: int) -> list[dict[str, Any]]:
-    logs: list[dict[str, Any]] = []
-    span = _SPAN
-    while first <= last_block:
-        last = min(last_block, first + span - 1)
-        query = {"fromBlock": hex(first), "toBlock": hex(last), "address": addresses}
-        try:
-            logs += rpc.call("eth_getLogs", [query])
-        except RangeRefusedError:
-            if span == 1:
-                raise
-            span //= 2
-            continue
-        first = last + 1
-    return logs
-
-
 def _block_times(rpc: Rpc, numbers: list[int]) -> dict[int, tuple[int, str]]:
     """Timestamp and hash of each block, asked in batches."""
     out: dict[int, tuple[int, str]] = {}
@@ -95,7 +78,7 @@ def chain_events(
     """Every sequenced event on chain from the deployment to `last_block`, hash chain checked,
     with the (timestamp, hash) of each block that carried one."""
     addresses = list(deployment.contracts().values())
-    logs = _logs(rpc, addresses, deployment.deployment_block, last_block)
+    logs = get_logs(rpc, addresses, deployment.deployment_block, last_block)
     decoded = [e for e in map(decode_log, logs) if e is not None]
     decoded.sort(key=lambda e: (e.block_number, e.log_index))
     events = list(verify_sequence(decoded))
