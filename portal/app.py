@@ -21,12 +21,14 @@ from portal.routes import (
     about,
     api,
     apidocs,
+    attestations,
     flows,
     gifts,
     lang,
     needs,
     overview,
     pledges,
+    reports,
     shipments,
     sites,
     trace,
@@ -60,6 +62,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         renderer=Renderer.create(),
         chain_head=ChainHead(settings.rpc_url),
         trace_limit=RateLimit(settings.trace_per_minute),
+        report_limit=RateLimit(settings.reports_per_minute),
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -72,6 +75,8 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         needs,
         shipments,
         pledges,
+        reports,
+        attestations,
         tx,
         verify,
         about,

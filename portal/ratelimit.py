@@ -1,7 +1,8 @@
-"""A per-address rate limit (token bucket, in this process) for pages that take secrets.
+"""A per-address rate limit (token bucket, in this process) for pages that take secrets or work.
 
 Receipt codes are secrets: /trace answers a few tries a minute per client address, so nobody
-can try codes in bulk. Each worker process keeps its own buckets (a limit per process).
+can try codes in bulk. A report download reads the whole ledger: /reports/download answers a
+few a minute per address. Each worker process keeps its own buckets (a limit per process).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ class Settings:
 
     `rpc_url` lets /verify and the banner show the chain head; without it the portal judges the
     mirror by itself only. `lag_blocks` is how far behind the chain head counts as lagging;
-    `trace_per_minute` limits receipt-code lookups per client address (per worker process).
+    `trace_per_minute` limits receipt-code lookups per client address (per worker process),
+    `reports_per_minute` report downloads per client address (each reads the whole ledger).
     """
 
     database_url: str
@@ -19,3 +20,4 @@ class Settings:
     lag_blocks: int = 12
     timezone: str = "UTC"
     trace_per_minute: int = 10  # receipt-code lookups per client address and minute
+    reports_per_minute: int = 4  # report downloads per client address and minute

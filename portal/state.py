@@ -21,3 +21,4 @@ class PortalState:
     renderer: Renderer
     chain_head: ChainHead
     trace_limit: RateLimit
+    report_limit: RateLimit

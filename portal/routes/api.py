@@ -16,6 +16,11 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.responses import Response
 
+from ledger.queries.attestations import (
+    AttestationPublic,
+    attestations_of_report,
+    list_attestations,
+)
 from ledger.queries.flows import Flows, edge_events, flows
 from ledger.queries.gifts import GiftDetail, GiftPublic, list_gifts
 from ledger.queries.models import EventRef, Page, Position, Result
@@ -238,6 +243,29 @@ def api_pledges(
 def api_pledge(pledge_id: str, session: SessionDep, at: At) -> Result[PledgeDetail]:
     """One pledge and the gifts that paid it."""
     return found(pledge(session, pledge_id, at=at))  # type: ignore[no-any-return]
+
+
+@router.get("/attestations", response_model=Page[AttestationPublic])
+def api_attestations(
+    session: SessionDep,
+    at: At,
+    report_hash: str | None = None,
+    cursor: Cursor = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[AttestationPublic]:
+    """Reports attested on chain by auditors, newest first; `report_hash` (the sha256 of a
+    report's manifest file) keeps that report's."""
+    return list_attestations(
+        session, report_hash=blank(report_hash), cursor=cursor, limit=limit, at=at
+    )
+
+
+@router.get("/attestations/{report_hash}", response_model=Result[list[AttestationPublic]])
+def api_report_attestations(
+    report_hash: str, session: SessionDep, at: At
+) -> Result[list[AttestationPublic]]:
+    """The attestations of one report's manifest hash; 404 when it was never attested."""
+    return found(attestations_of_report(session, report_hash, at=at))  # type: ignore[no-any-return]
 
 
 @router.get("/tx/{tx_hash}", response_model=Result[TxPublic])

@@ -57,7 +57,10 @@ def first_link(counted: Counted, path: str, selector: str) -> str:
         ("/pledges", 3),
         ("/flows", 10),
         ("/verify", 2),
+        ("/reports", 2),
+        ("/attestations", 3),
         ("/api/v1/gifts", 2),
+        ("/api/v1/attestations", 2),
     ],
 )
 def test_list_pages_stay_within_their_query_budget(

@@ -11,7 +11,10 @@ from playwright.sync_api import Browser, Page, expect
 from tests.portal.browser.conftest import AXE, screenshot_path
 from tests.portal.conftest import Indexed
 
-PAGES = ["/", "/trace", "/gifts", "/sites", "/needs", "/shipments", "/pledges", "/verify", "/about"]
+PAGES = [
+    "/", "/trace", "/gifts", "/sites", "/needs", "/shipments", "/pledges", "/reports",
+    "/attestations", "/verify", "/about",
+]  # fmt: skip
 
 
 @pytest.fixture

@@ -1,0 +1,213 @@
+"""/reports: anyone downloads the report of a period, the same files `aidledger report` makes.
+
+The form is a plain GET (no JavaScript); `/reports/download` makes the report with
+`ledger.reports.produce` in a temporary directory, in a worker thread (the event loop keeps
+serving), and answers one ZIP holding every file of the report and its manifest, whatever the
+format (CSV alone is several files). Everything a report holds is public on chain, so the page
+needs no login; attesting a report is the auditor's, with `aidledger attest` on the command line.
+Downloads are rate-limited per client address: each one reads the whole ledger.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import Engine
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import FileResponse, Response
+
+from ledger.reports.build import Period, ReportInputError, zone
+from ledger.reports.formats import FORMATS
+from ledger.reports.produce import ReportFormatError, produce
+from portal.context import Chrome
+from portal.deps import ChromeDep, StateDep
+from portal.state import PortalState
+
+router = APIRouter()
+ZONES = ("UTC", "Asia/Shanghai")
+CURRENCY = re.compile(r"[A-Z]{3}")
+SHOWN = 80  # characters of a form value kept (and repeated back when wrong)
+
+
+class Problem(StrEnum):
+    """Why no report was made (its words are in reports.html)."""
+
+    MISSING = "missing"  # a day of the period not given
+    FIRST = "first"  # the first day is not a date
+    LAST = "last"  # the last day is not a date
+    REVERSED = "reversed"  # the period ends before it starts
+    FORMAT = "format"
+    ZONE = "zone"
+    CURRENCY = "currency"
+    EMPTY = "empty"  # the mirror holds nothing to report
+    TOO_MANY = "too_many"
+    REFUSED = "refused"  # the report package's own one-line reason
+
+
+@dataclass(frozen=True)
+class ReportForm:
+    """The form's values as given (shown back when something is wrong)."""
+
+    first: str
+    last: str
+    tz: str
+    fmt: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class ReportsPage:
+    """The form, the choices it offers and, after a refused download, what was wrong."""
+
+    form: ReportForm
+    formats: tuple[str, ...]
+    zones: tuple[str, ...]
+    problem: Problem | None = None
+    detail: str = ""  # the offending value, or the report package's reason
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A report request that passed every check."""
+
+    period: Period
+    fmt: str
+    currency: str | None
+
+    @property
+    def stem(self) -> str:
+        """The report file's name without its suffix (the ZIP's too)."""
+        stem = f"aidledger-report-{self.period.first}-{self.period.last}"
+        return stem if self.currency is None else f"{stem}-{self.currency}"
+
+
+class FormProblemError(Exception):
+    """The form asks for something no report can be made of."""
+
+    def __init__(self, problem: Problem, detail: str = "") -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.detail = detail
+
+
+def zones(state: PortalState) -> tuple[str, ...]:
+    """The time zones offered: UTC, Asia/Shanghai and the portal's own zone."""
+    own = state.settings.timezone
+    return ZONES if own in ZONES else (*ZONES, own)
+
+
+def _day(value: str, problem: Problem) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FormProblemError(problem, value) from None
+
+
+def check(form: ReportForm, chrome: Chrome) -> Asked:
+    """The validated request, or FormProblemError naming the first thing wrong."""
+    if not form.first or not form.last:
+        raise FormProblemError(Problem.MISSING)
+    first, last = _day(form.first, Problem.FIRST), _day(form.last, Problem.LAST)
+    if last < first:
+        raise FormProblemError(Problem.REVERSED)
+    if form.fmt not in FORMATS:
+        raise FormProblemError(Problem.FORMAT, form.fmt)
+    try:
+        zone(form.tz)
+    except ReportInputError:
+        raise FormProblemError(Problem.ZONE, form.tz) from None
+    currency = form.currency.upper() or None
+    if currency is not None and not CURRENCY.fullmatch(currency):
+        raise FormProblemError(Problem.CURRENCY, form.currency)
+    if chrome.status is None or chrome.status.last_block is None:
+        raise FormProblemError(Problem.EMPTY)
+    return Asked(Period(first, last, form.tz), form.fmt, currency)
+
+
+def make_zip(engine: Engine, asked: Asked) -> tuple[Path, Path]:
+    """Produce the report in a new temporary directory and pack it with its manifest.
+
+    Returns the directory (the caller removes it) and the ZIP inside it.
+    """
+    work = Path(tempfile.mkdtemp(prefix="aidledger-report-"))
+    try:
+        out = work / "report" / f"{asked.stem}{FORMATS[asked.fmt][1]}"
+        filters = None if asked.currency is None else {"currency": asked.currency}
+        produced = produce(engine, asked.period, asked.fmt, out, filters)
+        archive = work / f"{asked.stem}-{asked.fmt}.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+            for path in [*produced.files, produced.manifest_path]:
+                packed.write(path, path.name)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return work, archive
+
+
+def _page(state: PortalState, form: ReportForm, error: FormProblemError | None) -> ReportsPage:
+    formats = tuple(FORMATS)
+    if error is None:
+        return ReportsPage(form, formats, zones(state))
+    return ReportsPage(form, formats, zones(state), error.problem, error.detail)
+
+
+@router.get("/reports", include_in_schema=False)
+def reports(request: Request, chrome: ChromeDep, state: StateDep) -> Response:
+    """The form, set to this year so far (UTC) in the first format."""
+    today = datetime.now(UTC).date()
+    form = ReportForm(
+        first=today.replace(month=1, day=1).isoformat(),
+        last=today.isoformat(),
+        tz="UTC",
+        fmt=next(iter(FORMATS)),
+        currency="",
+    )
+    return state.renderer.response(request, chrome, "reports.html", _page(state, form, None))
+
+
+@router.get("/reports/download", include_in_schema=False)
+async def download(
+    request: Request,
+    chrome: ChromeDep,
+    state: StateDep,
+    first: Annotated[str, Query(alias="from")] = "",
+    last: Annotated[str, Query(alias="to")] = "",
+    tz: str = "UTC",
+    format: str = "",
+    currency: str = "",
+) -> Response:
+    """The report as a ZIP; the form again with what is wrong (400, 429) otherwise."""
+    given = (first, last, tz, format, currency)
+    form = ReportForm(*(value.strip()[:SHOWN] for value in given))
+    try:
+        asked = check(form, chrome)
+        address = request.client.host if request.client else "unknown"
+        if not state.report_limit.allow(address):
+            raise FormProblemError(Problem.TOO_MANY)
+        try:
+            work, archive = await run_in_threadpool(make_zip, state.engine, asked)
+        except (ReportInputError, ReportFormatError) as exc:
+            raise FormProblemError(Problem.REFUSED, str(exc)) from None
+    except FormProblemError as error:
+        status = 429 if error.problem == Problem.TOO_MANY else 400
+        page = _page(state, form, error)
+        response = state.renderer.response(request, chrome, "reports.html", page, status)
+        response.headers["cache-control"] = "no-store"
+        return response
+    return FileResponse(
+        archive,
+        media_type="application/zip",
+        filename=archive.name,
+        headers={"cache-control": "no-store"},
+        background=BackgroundTask(shutil.rmtree, work, ignore_errors=True),
+    )
