@@ -13,6 +13,8 @@ FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("csv_format", ".csv"),
     "json": ("json_format", ".json"),
     "disclosure": ("disclosure_format", ".md"),
+    "iati": ("iati_format", ".xml"),
+    "fts": ("fts_format", ".json"),
 }
 
 
