@@ -22,10 +22,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
+from ledger.queries.disclosures import DisclosureSchedule, disclosure_schedule
 from ledger.reports.build import Period, ReportInputError, zone
 from ledger.reports.formats import FORMATS
 from ledger.reports.produce import ReportFormatError, produce
@@ -74,6 +76,7 @@ class ReportsPage:
     zones: tuple[str, ...]
     problem: Problem | None = None
     detail: str = ""  # the offending value, or the report package's reason
+    schedule: DisclosureSchedule | None = None  # the Charity Law's periodic disclosures
 
 
 @dataclass(frozen=True)
@@ -154,11 +157,21 @@ def make_zip(engine: Engine, asked: Asked) -> tuple[Path, Path]:
     return work, archive
 
 
-def _page(state: PortalState, form: ReportForm, error: FormProblemError | None) -> ReportsPage:
-    formats = tuple(FORMATS)
+def _schedule(state: PortalState, chrome: Chrome) -> DisclosureSchedule | None:
+    """The disclosure schedule as of today, when the mirror has tables to read it from."""
+    if chrome.status is None:
+        return None
+    with Session(state.engine) as session:
+        return disclosure_schedule(session, datetime.now(UTC).date())
+
+
+def _page(
+    state: PortalState, chrome: Chrome, form: ReportForm, error: FormProblemError | None
+) -> ReportsPage:
+    formats, schedule = tuple(FORMATS), _schedule(state, chrome)
     if error is None:
-        return ReportsPage(form, formats, zones(state))
-    return ReportsPage(form, formats, zones(state), error.problem, error.detail)
+        return ReportsPage(form, formats, zones(state), schedule=schedule)
+    return ReportsPage(form, formats, zones(state), error.problem, error.detail, schedule)
 
 
 @router.get("/reports", include_in_schema=False)
@@ -172,7 +185,8 @@ def reports(request: Request, chrome: ChromeDep, state: StateDep) -> Response:
         fmt=next(iter(FORMATS)),
         currency="",
     )
-    return state.renderer.response(request, chrome, "reports.html", _page(state, form, None))
+    page = _page(state, chrome, form, None)
+    return state.renderer.response(request, chrome, "reports.html", page)
 
 
 @router.get("/reports/download", include_in_schema=False)
@@ -200,7 +214,7 @@ async def download(
             raise FormProblemError(Problem.REFUSED, str(exc)) from None
     except FormProblemError as error:
         status = 429 if error.problem == Problem.TOO_MANY else 400
-        page = _page(state, form, error)
+        page = _page(state, chrome, form, error)
         response = state.renderer.response(request, chrome, "reports.html", page, status)
         response.headers["cache-control"] = "no-store"
         return response

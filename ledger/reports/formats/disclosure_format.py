@@ -18,12 +18,10 @@ from pathlib import Path
 import orjson
 
 from ledger.chain.currencies import exponent
+from ledger.queries.disclosures import due_dates
 from ledger.reports.build import Report
 from ledger.reports.formats.types import Manifest
 from ledger.reports.tables import Table
-
-QUARTER_MONTHS = 3
-LONG_CAMPAIGN_MONTHS = 6
 
 
 def _major(minor: int, currency: str) -> str:
@@ -41,23 +39,15 @@ def _cell(value: object) -> str:
     return text.replace("\n", " ").replace("\r", " ")
 
 
-def _add_months(d: date, months: int) -> date:
-    month = d.month - 1 + months
-    year, month = d.year + month // 12, month % 12 + 1
-    days = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30]
-    days += [31, 31, 30, 31, 30, 31]
-    return date(year, month, min(d.day, days[month - 1]))
-
-
 def schedule(first: date | None, end: date) -> list[tuple[str, str]]:
     """(due date, what) for the periodic disclosures of a campaign that started on `first`."""
-    if first is None or _add_months(first, LONG_CAMPAIGN_MONTHS) > end:
-        return []
-    out, n = [], 1
-    while (due := _add_months(first, QUARTER_MONTHS * n)) <= end:
-        out.append((due.isoformat(), f"第 {n} 期定期披露 / periodic disclosure {n}"))
-        n += 1
-    out.append((due.isoformat(), "下一期定期披露 / next periodic disclosure"))
+    dates = due_dates(first, end)
+    out = [
+        (d.isoformat(), f"第 {n} 期定期披露 / periodic disclosure {n}")
+        for n, d in enumerate(dates, 1)
+    ]
+    if out:
+        out[-1] = (out[-1][0], "下一期定期披露 / next periodic disclosure")
     return out
 
 

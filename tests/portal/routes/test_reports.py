@@ -167,3 +167,14 @@ def test_downloads_are_rate_limited(indexed: Indexed) -> None:
         again = limited.get("/reports/download", params=params)
     assert again.status_code == 429
     assert "Too many reports" in text(one(soup(again), "#problem"))
+
+
+def test_the_page_says_when_charity_law_disclosures_fall_due(client: TestClient) -> None:
+    page = soup(client.get("/reports"))
+    section = text(one(page, "#disclosures"))
+    assert section == "Charity Law disclosures"
+    body = text(page.main)  # type: ignore[arg-type]
+    assert "The campaign started on" in body  # the scenario's gifts are from today
+    assert "periodic disclosures are due once it has run longer than six months" in body
+    zh = text(soup(client.get("/reports", headers=ZH)).main)  # type: ignore[arg-type]
+    assert "慈善法信息公开" in zh and "募捐活动始于" in zh
