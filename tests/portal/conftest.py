@@ -1,9 +1,8 @@
-"""One indexed scenario per test session (read-only for page tests) and clients over it."""
+"""Clients of the portal over the session's indexed scenario (`indexed`, tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,32 +10,9 @@ from fastapi.testclient import TestClient
 
 from portal.app import create_app
 from portal.settings import Settings
-from tests.chain_backends import devnet_web3
-from tests.contracts.world import World, build_world
-from tests.ledger.queries.conftest import index
-from tests.portal.scenario import Scenario, write
+from tests.scenario_mirror import Indexed
 
-
-@dataclass(frozen=True)
-class Indexed:
-    """The scenario on a running devnet and its indexed SQLite mirror."""
-
-    world: World
-    scenario: Scenario
-    database_url: str
-    rpc_url: str
-
-
-@pytest.fixture(scope="session")
-def indexed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Indexed]:
-    """Deploy, write the scenario through the write service, index it (once per session)."""
-    directory = tmp_path_factory.mktemp("portal-mirror")
-    with devnet_web3() as w3:
-        world = build_world(w3, "devnet")
-        scenario = write(world)
-        index(world, directory).dispose()
-        endpoint = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
-        yield Indexed(world, scenario, f"sqlite:///{directory / 'mirror.sqlite3'}", endpoint)
+__all__ = ["Indexed"]
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""One indexed scenario for the report tests (read-only), on a devnet that stays up for
+"""The session's indexed scenario for the report tests (read-only), its devnet up for
 `report verify`; helpers to make a report of the whole history."""
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from ledger.chain.rpc import Rpc
 from ledger.reports.build import Period
 from ledger.reports.produce import Produced, produce
 from ledger.store.db import make_engine
-from tests.chain_backends import devnet_web3
-from tests.contracts.world import World, build_world
-from tests.ledger.queries.conftest import index
-from tests.portal.scenario import Scenario, write
+from tests.contracts.world import World
+from tests.portal.scenario import Scenario
+from tests.scenario_mirror import Indexed
 
 EVERYTHING = Period(date(2000, 1, 1), date(2999, 12, 31))
 
@@ -43,15 +42,8 @@ class Reported:
 
 
 @pytest.fixture(scope="session")
-def reported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reported]:
-    """Deploy, write the portal's scenario through the write service, index it (once)."""
-    directory = tmp_path_factory.mktemp("report-mirror")
-    with devnet_web3() as w3:
-        world = build_world(w3, "devnet")
-        scenario = write(world)
-        index(world, directory).dispose()
-        url = f"sqlite:///{directory / 'mirror.sqlite3'}"
-        engine = make_engine(url)
-        endpoint = str(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
-        yield Reported(world, scenario, engine, url, endpoint)
-        engine.dispose()
+def reported(indexed: Indexed) -> Iterator[Reported]:
+    """The session's indexed scenario (tests/conftest.py), with an engine on its mirror."""
+    engine = make_engine(indexed.database_url)
+    yield Reported(indexed.world, indexed.scenario, engine, indexed.database_url, indexed.rpc_url)
+    engine.dispose()
