@@ -1,7 +1,8 @@
 """Jinja2 environments (one per language, autoescaped) and rendering a page with its headers.
 
 One environment per language keeps gettext per request without shared mutable state: each has
-that language's catalogue installed (new-style gettext, so `_("%(n)s")` escapes its values).
+that language's catalogue installed (new-style gettext, so `_("%(n)s")` escapes its values), and
+the `sentence` filter that writes the read layer's sentences in it (portal/sentences.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.responses import HTMLResponse, Response
 
 from portal.context import Chrome
 from portal.i18n import LANGUAGES, translations
+from portal.sentences import code_word, render, template
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -33,6 +35,9 @@ def environment(locale: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["sentence"] = render  # the read layer's sentences: `s | sentence(fmt)`
+    env.filters["sentence_template"] = template  # `"pool" | sentence_template(fmt)`, for scripts
+    env.globals["code_word"] = code_word  # code_word("earmark_kind", "purpose", fmt)
     return env
 
 

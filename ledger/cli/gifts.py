@@ -465,6 +465,7 @@ def trace_lines(found: Trace) -> list[str]:
     """The trace as lines of text, the gift first, then each step in ledger order."""
     from datetime import UTC, datetime
 
+    from ledger.queries.sentences import Code, english, english_value
     from ledger.write.money import format_amount
 
     def when(at: Any) -> str:
@@ -491,14 +492,15 @@ def trace_lines(found: Trace) -> list[str]:
             f"{when(p.at)}"
         )
     for lot in found.lots:
+        origin = english_value(Code("lot_origin", lot.origin))
         lines.append(
-            f"  lot {lot.label} ({lot.origin}) at {lot.site}: {lot.units:,} of {lot.created:,} "
+            f"  lot {lot.label} ({origin}) at {lot.site}: {lot.units:,} of {lot.created:,} "
             f"{lot.unit} of {lot.item} from this gift, {lot.remaining:,} still there {when(lot.at)}"
         )
     for f in found.flows:
         lines.append(
-            f"  {f.kind} {f.label}: {f.units:,} units of lot {f.lot} from this gift, {f.detail} "
-            f"{when(f.at)}"
+            f"  {f.kind} {f.label}: {f.units:,} units of lot {f.lot} from this gift, "
+            f"{english(f.detail)} {when(f.at)}"
         )
     lines.append(f"(the mirror is at block {found.mirror_block:,})")
     return lines

@@ -21,6 +21,7 @@ from ledger.queries.funds import region_of
 from ledger.queries.models import EventRef, Page, Position, Result
 from ledger.queries.pages import DEFAULT_LIMIT, BadFilterError, keyset, page
 from ledger.queries.position import position_or_read
+from ledger.queries.sentences import Sentence, code, english
 from ledger.store.models import (
     Allocation,
     Gift,
@@ -40,13 +41,16 @@ EDGE_KINDS = ("gift", "spend", "in_kind", "bought", "ship", "hand_over")
 
 
 class FlowNode(SQLModel):
-    """A node: `donors`, `purchases`, `in_kind`, `beneficiaries`, `pool:<id>` or `site:<id>`."""
+    """A node: `donors`, `purchases`, `in_kind`, `beneficiaries`, `pool:<id>` or `site:<id>`.
+    A pool's name is made, not registered: `label` is it as a sentence (for any language),
+    `name` its English."""
 
     node_id: str
     kind: str  # donors, pool, purchases, in_kind, warehouse, recipient, beneficiaries
     name: str
     currency: str | None = None
     region: str | None = None
+    label: Sentence | None = None
 
 
 class FlowEdge(SQLModel):
@@ -70,13 +74,20 @@ class Flows(SQLModel):
     edges: list[FlowEdge]
 
 
-def _pool_name(pool: Pool) -> str:
+def _pool_label(pool: Pool) -> Sentence:
     if pool.earmark_kind == EarmarkKind.NONE:
-        return f"{pool.currency} pool"
+        return Sentence("pool", {"currency": pool.currency})
     if pool.earmark_kind == EarmarkKind.REGION:
-        return f"{pool.currency} pool, region {region_of(pool.earmark)}"
-    kind = EarmarkKind(pool.earmark_kind).name.lower()
-    return f"{pool.currency} pool, {kind} {(pool.earmark or '')[:10]}…"
+        region = region_of(pool.earmark) or (pool.earmark or "")[:10] + "…"
+        return Sentence("pool_region", {"currency": pool.currency, "region": region})
+    return Sentence(
+        "pool_earmarked",
+        {
+            "currency": pool.currency,
+            "earmark": code("earmark_kind", pool.earmark_kind),
+            "id": (pool.earmark or "")[:10] + "…",
+        },
+    )
 
 
 def flows(
@@ -105,8 +116,10 @@ def flows(
 def _node(node_id: str, sites: dict[str, Site], pools: dict[str, Pool]) -> FlowNode:
     prefix, _, key = node_id.partition(":")
     if prefix == "pool":
-        pool = pools[key]
-        return FlowNode(node_id=node_id, kind="pool", name=_pool_name(pool), currency=pool.currency)
+        pool, label = pools[key], _pool_label(pools[key])
+        return FlowNode(
+            node_id=node_id, kind="pool", name=english(label), currency=pool.currency, label=label
+        )
     if prefix == "site":
         site = sites[key]
         kind = "warehouse" if site.kind == SiteKind.WAREHOUSE else "recipient"

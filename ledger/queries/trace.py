@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlmodel import Session, col
 
-from ledger.chain.types import AdjustmentReason, BeneficiaryUnit, DiscrepancyReason, LotOrigin
 from ledger.errors import AidLedgerValueError
 from ledger.queries.names import label, mirror_block, name_of
+from ledger.queries.sentences import Sentence, Value, code
 from ledger.store.models import (
     Adjustment,
     Allocation,
@@ -98,7 +98,7 @@ class LotStep:
     """A lot holding `units` of the gift (of `created`), `remaining` of them still in it."""
 
     label: str
-    origin: str  # 'purchase', 'in-kind gift', 'receipt'
+    origin: str  # 'purchase', 'in_kind', 'receipt' (as `sites.list_stock`)
     item: str
     unit: str
     site: str
@@ -110,13 +110,14 @@ class LotStep:
 
 @dataclass(frozen=True)
 class FlowStep:
-    """Units of the gift leaving `lot`: a shipment line, a hand-over or an adjustment."""
+    """Units of the gift leaving `lot`: a shipment line, a hand-over or an adjustment;
+    `detail` says where they went or why (`sentences.english` writes it in English)."""
 
     kind: str  # 'shipment', 'hand-over', 'adjustment'
     label: str
     lot: str
     units: int
-    detail: str
+    detail: Sentence
     at: At
 
 
@@ -229,13 +230,6 @@ def _purchases(session: Session, gift: Gift) -> list[PurchaseStep]:
     ]
 
 
-_ORIGINS = {
-    LotOrigin.PURCHASE: "purchase",
-    LotOrigin.IN_KIND_GIFT: "in-kind gift",
-    LotOrigin.RECEIPT: "receipt",
-}
-
-
 def _lots(session: Session, gift: Gift) -> list[LotStep]:
     rows = session.execute(
         select(LotSource, Lot, Item, Site)
@@ -248,7 +242,7 @@ def _lots(session: Session, gift: Gift) -> list[LotStep]:
     return [
         LotStep(
             label("lot", lot.seq),
-            _ORIGINS.get(LotOrigin(lot.origin), "other"),
+            code("lot_origin", lot.origin).code,
             item.name,
             item.unit,
             site.name,
@@ -275,16 +269,21 @@ def _flow(session: Session, part: FlowSource) -> FlowStep:
         shipment = session.get(Shipment, shipment_id)
         line = session.get(ShipmentLine, (shipment_id, int(index)))
         assert shipment is not None and line is not None
-        detail = (
-            f"line {index} from {_label(session, 'site', shipment.from_site)} "
-            f"to {_label(session, 'site', shipment.to_site)}"
-        )
+        values: dict[str, Value] = {
+            "line": int(index),
+            "from_site": _label(session, "site", shipment.from_site),
+            "to_site": _label(session, "site", shipment.to_site),
+        }
+        kind = "line_on_its_way"
         if line.settled:
-            detail += f", {line.received:,} of {line.quantity:,} received"
+            kind = "line_received"
+            values.update(received=line.received, quantity=line.quantity)
             if line.declared:
-                detail += f" ({line.declared:,} {DiscrepancyReason(line.reason).name.lower()})"
-        else:
-            detail += ", on its way"
+                kind = "line_received_short"
+                values.update(
+                    declared=line.declared, reason=code("discrepancy_reason", line.reason)
+                )
+        detail = Sentence(kind, values)
         lot = _label(session, "lot", line.lot_id)
         return FlowStep(
             "shipment",
@@ -297,10 +296,14 @@ def _flow(session: Session, part: FlowSource) -> FlowStep:
     if part.flow_kind == "hand_over":
         hand = session.get(HandOver, part.flow_id)
         assert hand is not None
-        unit = BeneficiaryUnit(hand.unit).name.lower()
-        detail = f"{hand.quantity:,} units to {hand.beneficiaries:,} {unit}"
+        given: dict[str, Value] = {
+            "quantity": hand.quantity,
+            "beneficiaries": hand.beneficiaries,
+            "unit": code("beneficiary_unit", hand.unit),
+        }
         if hand.need_id:
-            detail += f" for need {_label(session, 'need', hand.need_id)}"
+            given["need"] = _label(session, "need", hand.need_id)
+        detail = Sentence("hand_over_for_need" if hand.need_id else "hand_over", given)
         lot = _label(session, "lot", hand.lot_id)
         return FlowStep(
             "hand-over",
@@ -312,7 +315,7 @@ def _flow(session: Session, part: FlowSource) -> FlowStep:
         )
     adjustment = session.get(Adjustment, part.flow_id)
     assert adjustment is not None
-    reason = AdjustmentReason(adjustment.reason).name.lower().replace("_", " ")
+    reason = Sentence("written_off", {"reason": code("adjustment_reason", adjustment.reason)})
     lot = _label(session, "lot", adjustment.lot_id)
     return FlowStep(
         "adjustment",

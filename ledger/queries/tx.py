@@ -1,5 +1,6 @@
 """What one transaction did, in domain words: its ledger events from `raw_events`, each with
-an English sentence and the things (rows) it names, by their names and labels.
+a sentence (as data: `sentences.Sentence`, its English in `summary`) and the things (rows) it
+names, by their names and labels.
 
 Arguments stay as the chain gave them (`args`, the mirror's formats: 0x hex, currency codes,
 integers), so a reader can check each one against the log itself; the sentence is for people.
@@ -15,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel, col
 
-from ledger.chain.types import AdjustmentReason, BeneficiaryUnit, DiscrepancyReason, LotOrigin
 from ledger.queries.models import Position, Result
 from ledger.queries.names import KINDS, label
 from ledger.queries.position import position_or_read
+from ledger.queries.sentences import Money, Sentence, Value, code, english
 from ledger.store.models import Allocation, Block, Pool, RawEvent
 
 # argument name -> kind of thing it names
@@ -54,13 +55,15 @@ class Subject(SQLModel):
 
 
 class TxEvent(SQLModel):
-    """One event of the transaction."""
+    """One event of the transaction: `sentence` says what it did (kind and typed values, for
+    any language); `summary` is that sentence in English (kept for clients that read it)."""
 
     seq: int
     name: str
     log_index: int
     emitter: str
     args: dict[str, Any]
+    sentence: Sentence
     summary: str
     subjects: list[Subject]
 
@@ -135,11 +138,6 @@ def _currencies(session: Session, all_args: list[dict[str, Any]]) -> dict[str, s
     return {key: currency for key, _, currency in rows}
 
 
-def money(currency: str | None, minor: int) -> str:
-    """Minor units as `CNY 1,234.56` (two decimals; the portal formats per locale)."""
-    return f"{currency or ''} {minor // 100:,}.{minor % 100:02d}".strip()
-
-
 def _short(value: str) -> str:
     return value[:10] + "…"
 
@@ -170,7 +168,8 @@ def _event(
         or (currencies.get(args.get("allocationId") or ""))
     )
     write = _SENTENCES.get(event.name)
-    summary = write(args, show, money(currency, int(args.get("amount") or 0))) if write else ""
+    amount = Money(int(args.get("amount") or 0), currency or "")
+    sentence = write(args, show, amount) if write else Sentence("event", {"name": event.name})
     gift_kind = "in_kind" if event.name == "InKindGiftRecorded" else "money"
     return TxEvent(
         seq=event.seq,
@@ -178,77 +177,118 @@ def _event(
         log_index=event.log_index,
         emitter=event.emitter,
         args=args,
-        summary=summary or event.name,
+        sentence=sentence,
+        summary=english(sentence),
         subjects=_subjects(args, names, gift_kind),
     )
 
 
 Show = Callable[[str], str]
+Write = Callable[[dict[str, Any], Show, Money], Sentence]
 
 
-def _enum(kind: type[Any], value: int) -> str:
-    try:
-        return str(kind(value).name.lower().replace("_", " "))
-    except ValueError:
-        return str(value)
+def _say(kind: str, **values: Value) -> Sentence:
+    return Sentence(kind, values)
 
 
-_SENTENCES: dict[str, Callable[[dict[str, Any], Show, str], str]] = {
-    "GiftRecorded": lambda a, s, m: (
-        f"Gift of {m} received (donor {a['donorCommitment'][2:10]})"
-        + (f" from {a['publicName']}" if a.get("publicName") else "")
+def _donor(args: Mapping[str, Any], kind: str, **values: Value) -> Sentence:
+    """A gift's sentence: the donor's short id, and the public name when there is one."""
+    values["donor"] = args["donorCommitment"][2:10]
+    if args.get("publicName"):
+        return Sentence(f"{kind}_named", {**values, "name": args["publicName"]})
+    return Sentence(kind, values)
+
+
+def _line_received(a: Mapping[str, Any], s: Show) -> Sentence:
+    values: dict[str, Value] = {
+        "line": a["lineIndex"],
+        "shipment": s("shipmentId"),
+        "received": a["received"],
+    }
+    if not a["declared"]:
+        return Sentence("line_received_event", values)
+    values.update(declared=a["declared"], reason=code("discrepancy_reason", a["reason"]))
+    return Sentence("line_received_event_short", values)
+
+
+def _adjusted(a: Mapping[str, Any], s: Show) -> Sentence:
+    delta = int(a["delta"])
+    return _say(
+        "lot_increased" if delta >= 0 else "lot_decreased",
+        lot=s("lotId"),
+        quantity=abs(delta),
+        reason=code("adjustment_reason", a["reason"]),
+    )
+
+
+_SENTENCES: dict[str, Write] = {
+    "GiftRecorded": lambda a, s, m: _donor(a, "gift_received", amount=m),
+    "InKindGiftRecorded": lambda a, s, m: _donor(a, "in_kind_received", lot=s("lotId")),
+    "PledgeRecorded": lambda a, s, m: _say("pledge_recorded", amount=m),
+    "FundsAllocated": lambda a, s, m: _say(
+        "funds_allocated", amount=m, allocation=s("allocationId")
     ),
-    "InKindGiftRecorded": lambda a, s, m: (
-        f"In-kind gift received as lot {s('lotId')} (donor {a['donorCommitment'][2:10]})"
-        + (f" from {a['publicName']}" if a.get("publicName") else "")
+    "AllocationSpent": lambda a, s, m: _say(
+        "allocation_spent", amount=m, allocation=s("allocationId"), purchase=s("purchaseId")
     ),
-    "PledgeRecorded": lambda a, s, m: f"Pledge of {m} recorded",
-    "FundsAllocated": lambda a, s, m: f"{m} allocated as {s('allocationId')}",
-    "AllocationSpent": lambda a, s, m: (
-        f"{m} of allocation {s('allocationId')} spent on purchase {s('purchaseId')}"
+    "AllocationReleased": lambda a, s, m: _say(
+        "allocation_released", amount=m, allocation=s("allocationId")
     ),
-    "AllocationReleased": lambda a, s, m: f"{m} of allocation {s('allocationId')} released",
-    "PurchaseRecorded": lambda a, s, m: (
-        f"Purchase {s('purchaseId')} of {m} from {s('supplierId')} into lot {s('lotId')}"
+    "PurchaseRecorded": lambda a, s, m: _say(
+        "purchase_recorded",
+        purchase=s("purchaseId"),
+        amount=m,
+        supplier=s("supplierId"),
+        lot=s("lotId"),
     ),
-    "LotCreated": lambda a, s, m: (
-        f"Lot {s('lotId')} of {a['quantity']:,} {s('itemId')} created at {s('siteId')} "
-        f"({_enum(LotOrigin, a['origin'])})"
+    "LotCreated": lambda a, s, m: _say(
+        "lot_created",
+        lot=s("lotId"),
+        quantity=a["quantity"],
+        item=s("itemId"),
+        site=s("siteId"),
+        origin=code("lot_origin", a["origin"]),
     ),
-    "NeedPosted": lambda a, s, m: (
-        f"{s('siteId')} needs {a['quantity']:,} {s('itemId')} (need {s('needId')})"
+    "NeedPosted": lambda a, s, m: _say(
+        "need_posted", site=s("siteId"), quantity=a["quantity"], item=s("itemId"), need=s("needId")
     ),
-    "NeedClosed": lambda a, s, m: f"Need {s('needId')} closed, {a['fulfilled']:,} handed over",
-    "ShipmentDispatched": lambda a, s, m: (
-        f"Shipment {s('shipmentId')} dispatched from {s('fromSite')} to {s('toSite')}"
-        f" ({a['lineCount']} lines)"
+    "NeedClosed": lambda a, s, m: _say("need_closed", need=s("needId"), fulfilled=a["fulfilled"]),
+    "ShipmentDispatched": lambda a, s, m: _say(
+        "shipment_dispatched",
+        shipment=s("shipmentId"),
+        from_site=s("fromSite"),
+        to_site=s("toSite"),
+        lines=a["lineCount"],
     ),
-    "ShipmentLineDispatched": lambda a, s, m: (
-        f"Line {a['lineIndex']}: {a['quantity']:,} units of lot {s('lotId')}"
+    "ShipmentLineDispatched": lambda a, s, m: _say(
+        "line_dispatched", line=a["lineIndex"], quantity=a["quantity"], lot=s("lotId")
     ),
-    "ShipmentLineReceived": lambda a, s, m: (
-        f"Line {a['lineIndex']} of shipment {s('shipmentId')}: {a['received']:,} received"
-        + (f", {a['declared']:,} {_enum(DiscrepancyReason, a['reason'])}" if a["declared"] else "")
+    "ShipmentLineReceived": lambda a, s, m: _line_received(a, s),
+    "ShipmentCompleted": lambda a, s, m: _say("shipment_completed", shipment=s("shipmentId")),
+    "HandedOver": lambda a, s, m: _say(
+        "handed_over",
+        quantity=a["quantity"],
+        lot=s("lotId"),
+        beneficiaries=a["beneficiaries"],
+        unit=code("beneficiary_unit", a["unit"]),
     ),
-    "ShipmentCompleted": lambda a, s, m: f"Shipment {s('shipmentId')} completed",
-    "HandedOver": lambda a, s, m: (
-        f"{a['quantity']:,} units of lot {s('lotId')} handed over to {a['beneficiaries']:,} "
-        f"{_enum(BeneficiaryUnit, a['unit'])}"
+    "LotAdjusted": lambda a, s, m: _adjusted(a, s),
+    "OrganisationRegistered": lambda a, s, m: _say("organisation_registered", name=a["name"]),
+    "SiteRegistered": lambda a, s, m: _say(
+        "site_registered", name=a["name"], region=str(a["region"])
     ),
-    "LotAdjusted": lambda a, s, m: (
-        f"Lot {s('lotId')} adjusted by {a['delta']:+,} ({_enum(AdjustmentReason, a['reason'])})"
+    "ItemRegistered": lambda a, s, m: _say("item_registered", name=a["name"], unit=a["unit"]),
+    "RoleChanged": lambda a, s, m: _say(
+        "role_granted" if a["granted"] else "role_revoked",
+        role=_short(a["role"]),
+        account=a["account"],
     ),
-    "OrganisationRegistered": lambda a, s, m: f"Organisation {a['name']} registered",
-    "SiteRegistered": lambda a, s, m: f"Site {a['name']} registered in {a['region']}",
-    "ItemRegistered": lambda a, s, m: f"Item {a['name']} registered (unit {a['unit']})",
-    "RoleChanged": lambda a, s, m: (
-        f"Role {_short(a['role'])} {'granted to' if a['granted'] else 'revoked from'} "
-        f"{a['account']}"
+    "PauseChanged": lambda a, s, m: _say("ledger_paused" if a["paused"] else "ledger_resumed"),
+    "AttestationPosted": lambda a, s, m: _say(
+        "attestation_posted",
+        from_block=a["fromBlock"],
+        to_block=a["toBlock"],
+        seq=a["coveredSeq"],
     ),
-    "PauseChanged": lambda a, s, m: "Ledger paused" if a["paused"] else "Ledger resumed",
-    "AttestationPosted": lambda a, s, m: (
-        f"Attestation of blocks {a['fromBlock']:,} to {a['toBlock']:,}"
-        f" up to seq {a['coveredSeq']:,}"
-    ),
-    "LedgersBound": lambda a, s, m: "Fund and supply ledgers bound to the registry",
+    "LedgersBound": lambda a, s, m: _say("ledgers_bound"),
 }

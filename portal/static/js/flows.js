@@ -17,8 +17,26 @@
     return edge.currency ? "currency:" + edge.currency : "item:" + edge.item_id;
   }
 
+  // A made name (a pool's) is a sentence: the page gives its template in the visitor's
+  // language (data-sentence-<kind>) and the words of codes (data-code-<enum>-<code>).
+  function sentence(label) {
+    var template = box.getAttribute("data-sentence-" + label.kind);
+    if (!template) return null;
+    return template.replace(/%\((\w+)\)s/g, function (_, key) {
+      var value = label.values[key];
+      if (value === undefined || value === null) return "";
+      if (typeof value === "object" && "code" in value) {
+        return box.getAttribute("data-code-" + value.enum + "-" + value.code) || value.code;
+      }
+      if (typeof value === "object" && "minor" in value) return money(value.minor, value.currency);
+      if (typeof value === "number") return value.toLocaleString(document.documentElement.lang);
+      return String(value);
+    });
+  }
+
   function nodeLabel(node) {
-    return box.getAttribute("data-label-" + node.kind) || node.name;
+    return box.getAttribute("data-label-" + node.kind) ||
+      (node.label && sentence(node.label)) || node.name;
   }
 
   function money(minor, currency) {

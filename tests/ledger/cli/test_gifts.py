@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -18,9 +19,10 @@ from typer.testing import CliRunner, Result
 from web3 import Web3
 
 from ledger.chain.artifacts import load_artifact
-from ledger.cli.gifts import ImportProgress, gift_app, inkind_app, pledge_app, trace
+from ledger.cli.gifts import ImportProgress, gift_app, inkind_app, pledge_app, trace, trace_lines
 from ledger.errors import AidLedgerConfigError, AidLedgerValueError
-from ledger.queries.trace import GiftNotFoundError
+from ledger.queries.sentences import Code, Sentence
+from ledger.queries.trace import At, FlowStep, GiftNotFoundError, GiftStep, LotStep, Trace
 from ledger.write.intake import NotIntakeError
 from ledger.write.keys import Keystore
 from ledger.write.messages import WriteRefusedError
@@ -385,3 +387,62 @@ def test_a_pledge_gets_a_code_and_a_gift_naming_it_pays_it(place: Office) -> Non
     fund = w3.eth.contract(address=deployment["fund_ledger"], abi=load_artifact("FundLedger").abi)
     _, amount, paid = fund.functions.pledge(bytes.fromhex(pledge["record_id"][2:])).call()
     assert (amount, paid) == (1_000_000, 400_000)
+
+
+def test_trace_lines_say_each_step_in_english() -> None:
+    at = At(7, 12, 1_580_000_000, "0x" + "ab" * 32)
+    found = Trace(
+        GiftStep("money", "0x" + "01" * 32, "CNY", 150_000, 0, "", None, at),
+        [],
+        [],
+        [LotStep("L-31", "purchase", "mask", "piece", "wh_a", 1_000, 938, 0, at)],
+        [
+            FlowStep(
+                "shipment",
+                "S-32",
+                "L-31",
+                938,
+                Sentence(
+                    "line_received_short",
+                    {
+                        "line": 0,
+                        "from_site": "wh_a",
+                        "to_site": "hospital",
+                        "received": 940,
+                        "quantity": 950,
+                        "declared": 10,
+                        "reason": Code("discrepancy_reason", "damaged"),
+                    },
+                ),
+                at,
+            ),
+            FlowStep(
+                "hand-over",
+                "0x7b9e…",
+                "L-35",
+                500,
+                Sentence(
+                    "hand_over_for_need",
+                    {
+                        "quantity": 500,
+                        "beneficiaries": 250,
+                        "unit": Code("beneficiary_unit", "people"),
+                        "need": "N-37",
+                    },
+                ),
+                at,
+            ),
+        ],
+        45,
+    )
+    lines = trace_lines(found)
+    assert lines[2].startswith("  lot L-31 (purchase) at wh_a: 938 of 1,000 piece of mask")
+    assert lines[3].startswith(
+        "  shipment S-32: 938 units of lot L-31 from this gift, "
+        "line 0 from wh_a to hospital, 940 of 950 received (10 damaged) [2020-01-26 "
+    )
+    assert "500 units to 250 people for need N-37 [" in lines[4]
+    assert json.loads(json.dumps(asdict(found)))["flows"][1]["detail"]["values"]["unit"] == {
+        "enum": "beneficiary_unit",
+        "code": "people",
+    }

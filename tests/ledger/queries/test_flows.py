@@ -13,6 +13,7 @@ from ledger.queries.flows import edge_events, flows
 from ledger.queries.models import EventRef, Page
 from ledger.queries.pages import BadFilterError, stream
 from ledger.queries.position import read_position
+from ledger.queries.sentences import Sentence
 from tests.contracts.world import World
 from tests.ledger.queries.indexed import Indexed, build, counted, hexed
 
@@ -91,7 +92,9 @@ def test_every_edge_value_equals_the_sum_of_its_events(indexed: Indexed) -> None
     assert {e.source for e in result.edges} | {e.target for e in result.edges} == set(names)
     assert names["site:" + indexed.hex("wh_a")].kind == "warehouse"
     assert names["site:" + indexed.hex("hospital")].name == "hospital"
-    assert any(n.name == "CNY pool, region CN-GD" for n in names.values())
+    region = next(n for n in names.values() if n.name == "CNY pool, region CN-GD")
+    assert region.label == Sentence("pool_region", {"currency": "CNY", "region": "CN-GD"})
+    assert all((n.label is None) == (n.kind != "pool") for n in names.values())
 
 
 def test_each_edge_lists_the_events_behind_it(indexed: Indexed) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from ledger.chain.ids import label
 from ledger.chain.types import AdjustmentReason, DiscrepancyReason, DispatchLine, ReceiptLine
+from ledger.queries.sentences import Code, Sentence, english
 from ledger.queries.trace import GiftNotFoundError, Trace, trace
 from ledger.write.commands import (
     Adjust,
@@ -105,8 +106,23 @@ def test_money_gift_traced_to_allocation_purchase_lots_shipment_and_hand_over(
     assert found.purchases[0].lot == found.lots[0].label
     flows = [(f.kind, f.units) for f in found.flows]
     assert flows == [("shipment", 938), ("hand-over", 500)]
-    assert "940 of 950 received (10 damaged)" in found.flows[0].detail
-    assert "to 250 people" in found.flows[1].detail
+    shipped, handed = found.flows[0].detail, found.flows[1].detail
+    assert shipped.kind == "line_received_short"
+    assert shipped.values == {
+        "line": 0,
+        "from_site": "wh_a",
+        "to_site": "hospital",
+        "received": 940,
+        "quantity": 950,
+        "declared": 10,
+        "reason": Code("discrepancy_reason", "damaged"),
+    }
+    assert english(shipped) == "line 0 from wh_a to hospital, 940 of 950 received (10 damaged)"
+    assert handed.kind == "hand_over_for_need"
+    assert handed.values["unit"] == Code("beneficiary_unit", "people")
+    assert (handed.values["quantity"], handed.values["beneficiaries"]) == (500, 250)
+    assert english(handed) == f"500 units to 250 people for need {handed.values['need']}"
+    assert str(handed.values["need"]).startswith("N-")
     seqs = [found.gift.at.seq, found.allocations[0].at.seq, found.purchases[0].at.seq]
     assert seqs == sorted(seqs)
     assert all(lot.at.block_number > 0 for lot in found.lots)
@@ -120,7 +136,10 @@ def test_second_gift_holds_the_remainder_and_the_write_off(
     found = trace(session, g4.commitment)
     assert [(lot.units, lot.remaining) for lot in found.lots] == [(62, 45), (2, 2)]
     assert [(f.kind, f.units) for f in found.flows] == [("shipment", 12), ("adjustment", 5)]
-    assert found.flows[1].detail == "expired"
+    assert found.flows[1].detail == Sentence(
+        "written_off", {"reason": Code("adjustment_reason", "expired")}
+    )
+    assert english(found.flows[1].detail) == "reason: expired"
 
 
 def test_in_kind_gift_traced_from_its_lot(
@@ -130,9 +149,7 @@ def test_in_kind_gift_traced_from_its_lot(
     found = trace(session, gloves.commitment)
     assert (found.gift.kind, found.gift.amount, found.gift.currency) == ("in_kind", 200, None)
     assert found.gift.lot == found.lots[0].label
-    assert [(lot.origin, lot.item, lot.units) for lot in found.lots] == [
-        ("in-kind gift", "gloves", 200)
-    ]
+    assert [(lot.origin, lot.item, lot.units) for lot in found.lots] == [("in_kind", "gloves", 200)]
     assert not found.allocations and not found.purchases and not found.flows
 
 

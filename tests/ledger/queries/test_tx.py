@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -10,9 +11,12 @@ from sqlmodel import Session
 
 from ledger.chain.events import DecodedEvent, event_specs
 from ledger.queries.position import read_position
-from ledger.queries.tx import _SENTENCES, money, transaction
+from ledger.queries.sentences import TEMPLATES, Code, Money, english, money
+from ledger.queries.tx import _SENTENCES, transaction
 from tests.contracts.world import World
 from tests.ledger.queries.indexed import Indexed, build, counted, hexed
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +51,11 @@ def test_every_transaction_lists_its_logs_in_order_with_a_sentence(indexed: Inde
             ]
             assert data.block == logs[0].block_number
             assert data.time == w3.eth.get_block(logs[0].block_number)["timestamp"]
-            assert all(e.summary and e.summary != e.name for e in data.events)
+            for e in data.events:
+                assert e.sentence.kind in TEMPLATES and e.sentence.kind != "event"
+                placeholders = set(PLACEHOLDER.findall(TEMPLATES[e.sentence.kind]))
+                assert set(e.sentence.values) == placeholders, e.name
+                assert e.summary == english(e.sentence)
 
 
 def test_a_purchase_reads_in_domain_words_with_names_and_labels(indexed: Indexed) -> None:
@@ -61,8 +69,17 @@ def test_a_purchase_reads_in_domain_words_with_names_and_labels(indexed: Indexed
     words = {e.name: e for e in result.data.events}
     assert words["AllocationSpent"].summary.startswith(f"{money('CNY', 2_000)} of allocation A-")
     assert words["AllocationSpent"].args["amount"] == spent.args["amount"]
+    assert words["AllocationSpent"].sentence.values["amount"] == Money(2_000, "CNY")
     created = words["LotCreated"]
     assert created.summary == f"Lot L-{lot.seq} of 400 mask created at wh_a (purchase)"
+    assert created.sentence.kind == "lot_created"
+    assert created.sentence.values == {
+        "lot": f"L-{lot.seq}",
+        "quantity": 400,
+        "item": "mask",
+        "site": "wh_a",
+        "origin": Code("lot_origin", "purchase"),
+    }
     assert {(s.kind, s.name) for s in created.subjects} >= {
         ("lot", f"L-{lot.seq}"),
         ("item", "mask"),
@@ -75,6 +92,11 @@ def test_a_donor_is_named_only_when_they_chose_a_public_name(indexed: Indexed) -
     named = next(e for e in gifts if e.args["publicName"])
     anonymous = gifts[0]
     assert summary_of(indexed, named).endswith("from Acme <b>Ltd</b>")
+    with Session(indexed.engine) as session:
+        result = transaction(session, hexed(named.tx_hash))
+    assert result is not None
+    sentence = next(e.sentence for e in result.data.events if e.seq == named.seq)
+    assert sentence.kind == "gift_received_named" and sentence.values["name"] == "Acme <b>Ltd</b>"
     words = summary_of(indexed, anonymous)
     assert words == (
         f"Gift of {money('CNY', anonymous.args['amount'])} received "

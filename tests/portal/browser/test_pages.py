@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.portal.browser.conftest import AXE, screenshot_path
 from tests.portal.conftest import Indexed
+from tests.portal.english import english_left
 
 PAGES = [
     "/", "/trace", "/gifts", "/sites", "/needs", "/shipments", "/pledges", "/reports",
@@ -45,6 +46,8 @@ def test_donor_traces_a_gift_in_english_and_opens_a_step(
     page.locator("#trace li.step-flow .at a").first.click()
     expect(page.locator("main h1")).to_have_text("Transaction")
     expect(page.locator("#events h2").first).to_contain_text("Shipment dispatched")
+    expect(page.locator("#events p.summary").first).to_contain_text("dispatched from wh_a")
+    page.screenshot(path=screenshot_path("tx-en"), full_page=True)
 
 
 def test_donor_traces_a_gift_in_chinese(page: Page, live: str, indexed: Indexed) -> None:
@@ -54,9 +57,15 @@ def test_donor_traces_a_gift_in_chinese(page: Page, live: str, indexed: Indexed)
     page.get_by_label("收据码").fill(str(indexed.scenario.codes["g3"]).lower())
     page.get_by_role("button", name="追踪").click()
     expect(page.locator("#trace h2")).to_have_text("您的捐赠变成了什么")
+    expect(page.locator("#trace li.step-flow .detail").first).to_contain_text("已签收 940")
     page.screenshot(path=screenshot_path("trace-zh"), full_page=True)
-    page.locator("#trace li.step .at a").first.click()
+    assert english_left(page.locator("#trace").inner_text()) == []
+    page.locator("#trace li.step-flow .at a").first.click()
     expect(page.locator("main h1")).to_have_text("交易")
+    expect(page.locator("#events p.summary").first).to_contain_text("已从 wh_a 发往 hospital")
+    page.screenshot(path=screenshot_path("tx-zh"), full_page=True)
+    summaries = page.locator("#events p.summary").all_inner_texts()
+    assert summaries and all(english_left(s) == [] for s in summaries), summaries
 
 
 def test_typo_in_the_code_is_explained(page: Page, live: str, indexed: Indexed) -> None:
@@ -143,3 +152,21 @@ def test_stock_by_site_chart_drawn_from_its_table(page: Page, live: str) -> None
     expect(page.locator("#stock-chart[data-ready=true] canvas")).to_be_visible()
     expect(page.locator("#sites")).to_be_visible()  # the table stays
     page.screenshot(path=screenshot_path("sites-chart"), full_page=True)
+
+
+NODE_LABELS = """() => {
+  const series = echarts.getInstanceByDom(document.getElementById("flows-chart"))
+    .getOption().series[0];
+  return series.data.map((node) => series.label.formatter({name: node.name}));
+}"""
+
+
+def test_sankey_names_pools_in_chinese(page: Page, live: str) -> None:
+    page.goto(live + "/lang/zh-CN?next=/")
+    expect(page.locator("#flows-chart[data-ready=true] canvas")).to_be_visible()
+    page.locator("#flows-unit").select_option("currency:CNY")
+    labels = page.evaluate(NODE_LABELS)
+    assert "捐赠人" in labels
+    assert any(label.endswith(" 资金池") for label in labels), labels
+    assert not any("pool" in label for label in labels), labels
+    page.screenshot(path=screenshot_path("overview-sankey-zh"), full_page=True)

@@ -20,7 +20,28 @@ def test_flows_table_has_every_edge_named(client: TestClient) -> None:
         "Purchases", "spent on purchases", "CN¥1,600.00",
     ]  # fmt: skip
     assert PAYLOADS["site"] in text(rows["in_kind"])
-    assert text(soup(client.get("/flows", headers=ZH)).select("#flows tbody tr td")[0]) == "捐赠人"
+    chinese = soup(client.get("/flows", headers=ZH))
+    assert text(chinese.select("#flows tbody tr td")[0]) == "捐赠人"
+    pools = {text(td) for td in chinese.select("#flows tbody td") if "资金池" in text(td)}
+    assert pools == {"CNY 资金池", "USD 资金池"}
+    assert "pool" not in text(one(chinese, "#flows"))
+    english = {text(td) for td in page.select("#flows tbody td") if "pool" in text(td)}
+    assert english == {"CNY pool", "USD pool"}
+
+
+def test_api_flows_name_pools_as_data(client: TestClient) -> None:
+    nodes = client.get("/api/v1/flows").json()["data"]["nodes"]
+    pool = next(n for n in nodes if n["kind"] == "pool" and n["currency"] == "CNY")
+    assert pool["label"] == {"kind": "pool", "values": {"currency": "CNY"}}
+    assert pool["name"] == "CNY pool"
+    assert all(n["label"] is None for n in nodes if n["kind"] != "pool")
+
+
+def test_overview_gives_the_chart_its_pool_names_in_chinese(client: TestClient) -> None:
+    chart = one(soup(client.get("/", headers=ZH)), "#flows-chart")
+    assert chart["data-sentence-pool"] == "%(currency)s 资金池"
+    assert chart["data-sentence-pool_region"] == "%(currency)s 资金池，地区 %(region)s"  # noqa: RUF001
+    assert chart["data-code-earmark_kind-purpose"] == "用途"
 
 
 def test_an_edge_opens_the_transactions_behind_it(client: TestClient) -> None:

@@ -11,6 +11,7 @@ from ledger.write.receipts import ReceiptCode
 from portal.app import create_app
 from portal.settings import Settings
 from tests.portal.conftest import Indexed
+from tests.portal.english import english_left
 from tests.portal.html import ZH, assert_no_injected_markup, one, soup, text
 from tests.portal.scenario import PAYLOADS
 
@@ -118,3 +119,50 @@ def test_printable_receipt_with_the_codes_qr(client: TestClient, indexed: Indexe
     assert svg.find("path") is not None and not svg.find("script")
     zh = traced(client, str(code), ZH)
     assert text(one(zh, "#receipt-h")) == "收据"
+
+
+def test_every_trace_reads_in_chinese_with_no_english_sentence_left(
+    client: TestClient, indexed: Indexed
+) -> None:
+    details = []
+    for code in indexed.scenario.codes.values():
+        page = traced(client, str(code), ZH)
+        assert_no_injected_markup(page)
+        section = text(one(page, "#trace"))
+        assert english_left(section) == [], section
+        details += [text(d) for d in page.select("#trace li.step-flow .detail")]
+        assert not page.select("#trace [lang=en]")
+    assert "明细 0 从 wh_a 发往 hospital，950 中已签收 940（损坏 10）" in details  # noqa: RUF001
+    assert any(d.startswith("500 个单位发放给 250 人，用于需求 N-") for d in details)  # noqa: RUF001
+    assert "原因：已过期" in details  # noqa: RUF001
+
+
+def test_english_trace_details_say_what_they_said(client: TestClient, indexed: Indexed) -> None:
+    details = [
+        text(d)
+        for code in ("g3", "g4")
+        for d in traced(client, str(indexed.scenario.codes[code])).select("#trace .detail")
+    ]
+    assert "line 0 from wh_a to hospital, 940 of 950 received (10 damaged)" in details
+    assert any(d.startswith("500 units to 250 people for need N-") for d in details)
+    assert "reason: expired" in details
+
+
+def test_api_trace_gives_each_detail_as_data(client: TestClient, indexed: Indexed) -> None:
+    body = client.post("/api/v1/trace", json={"code": str(indexed.scenario.codes["g3"])}).json()
+    shipped, handed = body["flows"]
+    assert shipped["detail"] == {
+        "kind": "line_received_short",
+        "values": {
+            "line": 0,
+            "from_site": "wh_a",
+            "to_site": "hospital",
+            "received": 940,
+            "quantity": 950,
+            "declared": 10,
+            "reason": {"enum": "discrepancy_reason", "code": "damaged"},
+        },
+    }
+    assert handed["detail"]["kind"] == "hand_over_for_need"
+    assert handed["detail"]["values"]["unit"] == {"enum": "beneficiary_unit", "code": "people"}
+    assert [lot["origin"] for lot in body["lots"]] == ["purchase", "receipt"]
