@@ -11,6 +11,8 @@ from ledger.reports.formats.types import Writer
 # format -> (module under ledger.reports.formats, file suffix)
 FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("csv_format", ".csv"),
+    "xlsx": ("xlsx_format", ".xlsx"),
+    "pdf": ("pdf_format", ".pdf"),
     "json": ("json_format", ".json"),
     "disclosure": ("disclosure_format", ".md"),
     "iati": ("iati_format", ".xml"),
