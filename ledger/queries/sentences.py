@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from ledger.chain.currencies import exponent
 from ledger.chain.types import (
     AdjustmentReason,
     BeneficiaryUnit,
@@ -152,8 +153,13 @@ CODE_WORDS: dict[tuple[str, str], str] = {
 
 
 def money(currency: str | None, minor: int) -> str:
-    """Minor units as `CNY 1,234.56` (two decimals; the portal formats per locale)."""
-    return f"{currency or ''} {minor // 100:,}.{minor % 100:02d}".strip()
+    """Minor units as `CNY 1,234.56`, `JPY 1,234` (ISO 4217 digits; the portal formats per
+    locale)."""
+    digits = exponent(currency or "")
+    sign, whole = ("-" if minor < 0 else ""), abs(minor)
+    units, part = divmod(whole, 10**digits)
+    text = f"{sign}{units:,}" + (f".{part:0{digits}d}" if digits else "")
+    return f"{currency or ''} {text}".strip()
 
 
 def english_value(value: Value) -> str:

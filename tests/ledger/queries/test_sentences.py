@@ -16,6 +16,7 @@ from ledger.queries.sentences import (
     code,
     english,
     english_value,
+    money,
 )
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -77,3 +78,10 @@ def test_as_json_a_sentence_keeps_its_types() -> None:
 def test_every_template_uses_named_placeholders_only() -> None:
     for kind, template in TEMPLATES.items():
         assert template.count("%") == len(PLACEHOLDER.findall(template)), kind
+
+
+def test_money_in_english_uses_the_currency_digits() -> None:
+    assert money("CNY", 123456) == "CNY 1,234.56"
+    assert money("JPY", 1234) == "JPY 1,234"
+    assert money("KWD", 12345) == "KWD 12.345"
+    assert money("USD", -5) == "USD -0.05"
