@@ -7,7 +7,8 @@ SLITHER_VENV ?= .venv-slither
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup setup-python setup-node setup-slither lock contracts check-artifacts lint \
-        slither gas-snapshot test fuzz soak bench bench-indexer demo clean vendor catalogues
+        slither gas-snapshot screenshots test fuzz soak bench bench-indexer demo clean vendor \
+        catalogues
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -60,6 +61,9 @@ slither: setup-slither setup-node  ## Static analysis: zero high and medium find
 
 gas-snapshot: setup-python setup-node  ## Rewrite contracts/gas-snapshot.json
 	AIDLEDGER_WRITE_GAS_SNAPSHOT=1 $(BIN)/pytest -q tests/contracts/test_gas_snapshot.py
+
+screenshots: setup-python  ## Rewrite docs/screenshots/*.png from the portal's browser tests (needs /usr/bin/chromium)
+	AIDLEDGER_WRITE_SCREENSHOTS=1 $(BIN)/pytest tests/portal/browser/test_screenshots.py
 
 test: lint slither  ## Lint, static analysis and the whole test suite
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
