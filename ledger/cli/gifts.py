@@ -424,7 +424,12 @@ def _hex32(text: str, option: str) -> bytes:
 
 
 def trace(
-    code: Annotated[str, typer.Argument(help="The receipt code, as printed (any case, spaces).")],
+    code: Annotated[
+        list[str],
+        typer.Argument(
+            help="The receipt code, as printed (any case; groups may be separate words)."
+        ),
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Show what a gift became, from its receipt code (reads the mirror only)."""
@@ -436,7 +441,7 @@ def trace(
     from ledger.store.db import check_reachable, make_engine
     from ledger.write.receipts import ReceiptCode
 
-    commitment = ReceiptCode.parse(code).commitment
+    commitment = ReceiptCode.parse(" ".join(code)).commitment
     settings = load_settings()
     url = settings.database_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():

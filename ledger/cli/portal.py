@@ -49,6 +49,15 @@ def portal(
     timezone: Annotated[
         str, typer.Option(help="Time zone the pages show times in (IANA name).")
     ] = "UTC",
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Behind a reverse proxy: the proxy's address(es), comma separated, whose "
+            "X-Forwarded-For / X-Forwarded-Proto are trusted (rate limits per visitor, secure "
+            "cookies). Off by default: never trust those headers from anyone else.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the public portal (pages, /api/v1, /api/docs) over the SQL mirror."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -83,5 +92,6 @@ def portal(
         workers=workers,
         log_level="warning",
         access_log=False,
-        proxy_headers=False,
+        proxy_headers=forwarded_allow_ips is not None,
+        forwarded_allow_ips=forwarded_allow_ips,
     )

@@ -61,6 +61,14 @@ def test_built_wheel_carries_the_artifacts(tmp_path: Path) -> None:
         names = archive.namelist()
         metadata = archive.read("aidledger-0.1.0.dist-info/METADATA").decode()
     assert {f"ledger/chain/artifacts/{n}.json" for n in CONTRACT_NAMES} <= set(names)
+    portal_files = {  # a wheel-installed portal must find its pages, assets and catalogues
+        str(p.relative_to(ROOT))
+        for folder in ("templates", "static", "translations")
+        for p in (ROOT / "portal" / folder).rglob("*")
+        if p.is_file() and p.suffix not in (".mo", ".pyc")
+    }
+    assert portal_files and portal_files <= set(names), sorted(portal_files - set(names))[:5]
+    assert "ledger/reports/schemas/iati-2.03/iati-activities-schema.xsd" in names
     assert "Requires-Dist: websockets" in metadata  # ledger/indexer/heads.py imports it
     target = tmp_path / "installed"
     subprocess.run(

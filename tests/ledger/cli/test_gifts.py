@@ -84,6 +84,8 @@ def test_gift_add_hands_back_a_code_that_traces_to_the_gift(place: Office) -> No
     assert found["gift"]["at"]["tx_hash"] == added["tx_hash"]
     text = run(place, "trace", str(code)).stdout
     assert "1,234.56 CNY" in text and "the mirror is at block" in text
+    words = str(code).lower().split("-")  # typed as groups, unquoted: one argument per group
+    assert ok(place, "trace", *words)["gift"]["amount"] == 123456
 
 
 def test_gift_add_again_answers_already_recorded_with_the_same_code(place: Office) -> None:
