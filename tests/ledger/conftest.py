@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,12 +32,10 @@ def _pg_available() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty mirror URL: a SQLite file, or a new schema in the `test` database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'mirror.sqlite3'}"
-        return
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """The URL of a new, empty schema in the `test` database, dropped afterwards. Without a
+    reachable PostgreSQL the test is skipped, or fails under CI=true."""
     reason = _pg_available()
     if reason:
         if os.environ.get("CI") == "true":
@@ -52,6 +51,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty mirror URL: a SQLite file, or a new schema in the `test` database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'mirror.sqlite3'}"
+        return
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from portal.app import create_app
-from tests.ledger.conftest import PG_ADMIN_URL, _pg_available
+from tests.ledger.conftest import pg_schema
 from tests.ledger.queries.indexed import index_into
 from tests.portal.conftest import Indexed
 from tests.portal.html import soup
@@ -21,17 +18,7 @@ from tests.portal.html import soup
 @pytest.fixture(scope="module")
 def pg_client(indexed: Indexed) -> Iterator[TestClient]:
     """A portal over a fresh PostgreSQL schema holding the scenario's mirror."""
-    reason = _pg_available()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    schema = f"aidl_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    try:
+    with pg_schema() as url:
         index_into(indexed.world, url).dispose()
         app = create_app(url)
         assert app.state.portal.engine.get_execution_options()["isolation_level"] == (
@@ -40,10 +27,6 @@ def pg_client(indexed: Indexed) -> Iterator[TestClient]:
         with TestClient(app) as client:
             yield client
         app.state.portal.engine.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ import os
 import random
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,11 +24,9 @@ from sqlalchemy import (
     Engine,
     Integer,
     Table,
-    create_engine,
     delete,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -47,7 +44,7 @@ from ledger.store import models  # noqa: F401  (fills SQLModel.metadata)
 from ledger.store.db import make_engine, upgrade
 from tests.contracts.helpers import events, fresh, gift_input, in_kind_input
 from tests.contracts.world import World
-from tests.ledger.conftest import PG_ADMIN_URL, _pg_available
+from tests.ledger.conftest import pg_schema
 from tests.ledger.indexer.conftest import rpc_url
 from tests.ledger.indexer.scenario import populate
 
@@ -102,24 +99,10 @@ def mirrors(
         url = f"sqlite:///{tmp_path_factory.mktemp('tampered') / 'mirror.sqlite3'}"
         yield Mirrors(world, deployments, reference, indexed(world, url), url)
         return
-    reason = _pg_available()
-    if reason and os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    if reason:
-        pytest.skip(reason)
-    schema = f"aidl_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    try:
+    with pg_schema() as url:
         tampered = indexed(world, url)
         yield Mirrors(world, deployments, reference, tampered, url)
         tampered.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def indexed(world: World, url: str) -> Engine:

@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 from ledger.reports.produce import produce
 from ledger.store.db import make_engine
-from tests.ledger.conftest import PG_ADMIN_URL, _pg_available
+from tests.ledger.conftest import pg_schema
 from tests.ledger.queries.indexed import index_into
 from tests.ledger.reports.conftest import EVERYTHING, Reported
 
@@ -21,25 +19,11 @@ from tests.ledger.reports.conftest import EVERYTHING, Reported
 @pytest.fixture(scope="module")
 def pg_engine(reported: Reported) -> Iterator[Engine]:
     """The scenario indexed into a fresh PostgreSQL schema."""
-    reason = _pg_available()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    schema = f"aidl_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    try:
+    with pg_schema() as url:
         index_into(reported.world, url).dispose()
         engine = make_engine(url)
         yield engine
         engine.dispose()
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
