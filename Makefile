@@ -7,8 +7,8 @@ SLITHER_VENV ?= .venv-slither
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup setup-python setup-node setup-slither lock contracts check-artifacts lint \
-        slither gas-snapshot screenshots test fuzz soak bench bench-indexer demo clean vendor \
-        catalogues
+        slither gas-snapshot screenshots test fuzz soak bench bench-indexer bench-portal demo clean \
+        vendor catalogues
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -80,6 +80,9 @@ bench: setup-python setup-node  ## Benchmarks; results go to docs/benchmarks.md 
 
 bench-indexer: setup-python setup-node bench/ponder/node_modules/.package-lock.json  ## Indexer: ours vs Ponder 0.11, 100,000 events
 	$(PY) -m bench.indexer
+
+bench-portal: setup-python  ## Portal under load: ours vs datasette (installed on demand), 1,000,000 events
+	$(PY) -m bench.portal
 
 # Ponder is a benchmark baseline only: installed here on demand, never by setup or CI.
 bench/ponder/node_modules/.package-lock.json: bench/ponder/package.json bench/ponder/package-lock.json

@@ -1,11 +1,13 @@
-"""What the app holds for its lifetime: settings, the mirror's engine, templates, chain head."""
+"""What the app holds for its lifetime: settings, the mirror's engine, templates, chain head,
+and results kept per mirror head."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from portal.cache import HeadCache
 from portal.chain_head import ChainHead
 from portal.ratelimit import RateLimit
 from portal.settings import Settings
@@ -22,3 +24,4 @@ class PortalState:
     chain_head: ChainHead
     trace_limit: RateLimit
     report_limit: RateLimit
+    cache: HeadCache = field(default_factory=HeadCache)  # whole-table sums per mirror head

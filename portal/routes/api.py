@@ -21,7 +21,7 @@ from ledger.queries.attestations import (
     attestations_of_report,
     list_attestations,
 )
-from ledger.queries.flows import Flows, edge_events, flows
+from ledger.queries.flows import Flows, edge_events
 from ledger.queries.gifts import GiftDetail, GiftPublic, list_gifts
 from ledger.queries.models import EventRef, Page, Position, Result
 from ledger.queries.pages import DEFAULT_LIMIT
@@ -38,12 +38,14 @@ from ledger.queries.sites import (
     list_stock,
     site,
 )
-from ledger.queries.totals import Overview, overview
+from ledger.queries.totals import Overview
 from ledger.queries.trace import Trace
 from ledger.queries.tx import TxPublic, transaction
 from portal.deps import NotModifiedError, SessionDep, StateDep
 from portal.listing import blank, day_end, day_start
+from portal.routes.flows import cached_flows
 from portal.routes.gifts import find_gift
+from portal.routes.overview import cached_overview
 from portal.routes.trace import check, look_up
 from portal.routes.tx import is_tx_hash
 from portal.templating import add_validators, not_modified
@@ -74,17 +76,21 @@ def found(result: Any) -> Any:
 
 
 @router.get("/overview", response_model=Result[Overview])
-def api_overview(session: SessionDep, at: At) -> Result[Overview]:
+def api_overview(session: SessionDep, state: StateDep, at: At) -> Result[Overview]:
     """Totals per currency and item, needs met, pledge gap, latest events, alerts."""
-    return overview(session, int(time.time()), at=at)
+    return cached_overview(state, session, at)
 
 
 @router.get("/flows", response_model=Result[Flows])
 def api_flows(
-    session: SessionDep, at: At, currency: str | None = None, item: str | None = None
+    session: SessionDep,
+    state: StateDep,
+    at: At,
+    currency: str | None = None,
+    item: str | None = None,
 ) -> Result[Flows]:
     """The Sankey's nodes and edges (money of one currency, goods of one item if given)."""
-    return flows(session, currency=blank(currency), item=blank(item), at=at)
+    return cached_flows(state, session, at, blank(currency), blank(item))
 
 
 @router.get("/flows/{edge_id}/events", response_model=Page[EventRef])

@@ -14,6 +14,7 @@ from ledger.queries.models import EventRef, Page, Position, Result
 from ledger.queries.pages import DEFAULT_LIMIT
 from portal.deps import ChromeDep, SessionDep, StateDep
 from portal.listing import blank, csv_link, csv_response, next_link
+from portal.state import PortalState
 
 router = APIRouter()
 
@@ -45,8 +46,24 @@ def flow_table(
     request: Request, chrome: ChromeDep, state: StateDep, session: SessionDep
 ) -> Response:
     """The table of flows (the chart on the overview draws the same edges)."""
-    page = FlowsPage(flows(session, at=chrome.position))
+    page = FlowsPage(cached_flows(state, session, chrome.position))
     return state.renderer.response(request, chrome, "flows.html", page)
+
+
+def cached_flows(
+    state: PortalState,
+    session: Session,
+    at: Position,
+    currency: str | None = None,
+    item: str | None = None,
+) -> Result[Flows]:
+    """The flows at `at`, summed once per mirror head (every edge sums a whole table; the
+    overview's chart asks for them on every visit)."""
+    return state.cache.get(
+        at,
+        ("flows", currency, item),
+        lambda: flows(session, currency=currency, item=item, at=at),
+    )
 
 
 @router.get("/flows/events", include_in_schema=False)

@@ -6,9 +6,10 @@ import time
 from dataclasses import dataclass
 
 from fastapi import APIRouter, HTTPException, Request
+from sqlmodel import Session
 from starlette.responses import Response
 
-from ledger.queries.models import Page, Result
+from ledger.queries.models import Page, Position, Result
 from ledger.queries.pages import DEFAULT_LIMIT
 from ledger.queries.sites import (
     SiteDetail,
@@ -96,10 +97,26 @@ def one_site(
             lambda s, c, n, at: list_stock(s, now, site=site_id, cursor=c, limit=n, at=at),
             "stock.csv",
         )
-    at = chrome.position
-    detail = site(session, site_id, now, at=at)
-    if detail is None:
+    at, minute = chrome.position, now // 60 * 60
+    # a warehouse's sums and newest lots read thousands of lots: kept per mirror head and
+    # minute (expiry is judged at the start of the minute), like the overview
+    found = state.cache.get(
+        at,
+        ("site", site_id, cursor, limit, minute),
+        lambda: _site_and_lots(session, site_id, minute, cursor, limit, at),
+    )
+    if found is None:
         raise HTTPException(404)
-    lots = list_stock(session, now, site=site_id, cursor=cursor, limit=limit, at=at)
+    detail, lots = found
     page = SitePage(detail, lots, next_link(request, lots.next), csv_link(request))
     return state.renderer.response(request, chrome, "site.html", page)
+
+
+def _site_and_lots(
+    session: Session, site_id: str, now: int, cursor: str | None, limit: int, at: Position
+) -> tuple[Result[SiteDetail], Page[StockLotPublic]] | None:
+    """The site's detail and a page of its lots at `now`; None for an unknown site."""
+    detail = site(session, site_id, now, at=at)
+    if detail is None:
+        return None
+    return detail, list_stock(session, now, site=site_id, cursor=cursor, limit=limit, at=at)
