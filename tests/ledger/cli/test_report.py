@@ -31,7 +31,7 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
 
 def test_report_verify_attest_and_verify_again(place: Office) -> None:
     made: Any = place.ok("report", *EVERYTHING, "--format", "csv", "--out", "q.csv")
-    assert [Path(f).name for f in made["files"]][0] == "q.csv"
+    assert Path(made["files"][0]).name == "q.csv"
     manifest = made["manifest"]
     assert manifest["tables"]["journal"]["rows"] == manifest["last_seq"]
     checked = place.run("report", "verify", "q.csv")
