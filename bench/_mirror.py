@@ -26,7 +26,8 @@ from sqlalchemy import Connection, insert
 from sqlmodel import SQLModel
 
 import ledger.store  # noqa: F401  (registers the mirror's tables)
-from bench._history import History, address
+from bench._history import History
+from bench._history_world import address
 from bench._processes import ROOT
 from ledger.chain.codec import keccak256
 from ledger.indexer.apply import apply_batch
