@@ -17,6 +17,7 @@ from ledger.chain.types import (
     ReceiptLine,
     SiteKind,
 )
+from ledger.queries.sentences import Code, Sentence
 from ledger.write.commands import (
     Adjust,
     AllocateFunds,
@@ -45,6 +46,22 @@ PAYLOADS = {
     "item": "<b>bold</b> masks & {{7*7}}",
     "donor": "</td><script>alert('donor')</script>",
 }
+
+
+# How the trace of the first gift describes its shipment line: 950 dispatched from wh_a,
+# 940 received at the hospital, 10 damaged (the scenario writes exactly that).
+DAMAGED_LINE = Sentence(
+    "line_received_short",
+    {
+        "line": 0,
+        "from_site": "wh_a",
+        "to_site": "hospital",
+        "received": 940,
+        "quantity": 950,
+        "declared": 10,
+        "reason": Code("discrepancy_reason", "damaged"),
+    },
+)
 
 
 @dataclass(frozen=True)

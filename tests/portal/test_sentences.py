@@ -12,6 +12,7 @@ from ledger.queries import sentences as english
 from ledger.queries.sentences import Code, Money, Sentence, Value
 from portal.i18n import Formatter
 from portal.sentences import CODE_WORDS, TEMPLATES, render, value_text
+from tests.portal.scenario import DAMAGED_LINE
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 ZH = Formatter("zh_CN", "Asia/Shanghai")
@@ -64,18 +65,7 @@ def test_every_kind_reads_in_chinese(kind: str) -> None:
 
 
 def test_chinese_renderings_of_the_trace_details() -> None:
-    shipped = Sentence(
-        "line_received_short",
-        {
-            "line": 0,
-            "from_site": "wh_a",
-            "to_site": "hospital",
-            "received": 940,
-            "quantity": 950,
-            "declared": 10,
-            "reason": Code("discrepancy_reason", "damaged"),
-        },
-    )
+    shipped = DAMAGED_LINE
     assert render(shipped, ZH) == "明细 0 从 wh_a 发往 hospital，950 中已签收 940（损坏 10）"  # noqa: RUF001
     handed = Sentence(
         "hand_over_for_need",

@@ -30,6 +30,7 @@ from ledger.write.receipts import ReceiptCode, ReceiptCodeError
 from ledger.write.staff import StaffBook
 from ledger.write.statement import StatementError
 from tests.ledger.cli.office import PASSPHRASE, Office, office
+from tests.portal.scenario import DAMAGED_LINE
 
 app = typer.Typer()
 app.add_typer(gift_app, name="gift")
@@ -404,18 +405,7 @@ def test_trace_lines_say_each_step_in_english() -> None:
                 "S-32",
                 "L-31",
                 938,
-                Sentence(
-                    "line_received_short",
-                    {
-                        "line": 0,
-                        "from_site": "wh_a",
-                        "to_site": "hospital",
-                        "received": 940,
-                        "quantity": 950,
-                        "declared": 10,
-                        "reason": Code("discrepancy_reason", "damaged"),
-                    },
-                ),
+                DAMAGED_LINE,
                 at,
             ),
             FlowStep(

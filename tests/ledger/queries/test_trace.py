@@ -27,6 +27,7 @@ from ledger.write.receipts import ReceiptCode
 from ledger.write.service import WriteService
 from tests.contracts.world import CNY, World
 from tests.ledger.queries.conftest import index
+from tests.portal.scenario import DAMAGED_LINE
 
 
 def money(service: WriteService, world: World, source: str, amount: int) -> ReceiptCode:
@@ -107,16 +108,7 @@ def test_money_gift_traced_to_allocation_purchase_lots_shipment_and_hand_over(
     flows = [(f.kind, f.units) for f in found.flows]
     assert flows == [("shipment", 938), ("hand-over", 500)]
     shipped, handed = found.flows[0].detail, found.flows[1].detail
-    assert shipped.kind == "line_received_short"
-    assert shipped.values == {
-        "line": 0,
-        "from_site": "wh_a",
-        "to_site": "hospital",
-        "received": 940,
-        "quantity": 950,
-        "declared": 10,
-        "reason": Code("discrepancy_reason", "damaged"),
-    }
+    assert shipped == DAMAGED_LINE
     assert english(shipped) == "line 0 from wh_a to hospital, 940 of 950 received (10 damaged)"
     assert handed.kind == "hand_over_for_need"
     assert handed.values["unit"] == Code("beneficiary_unit", "people")
