@@ -20,11 +20,14 @@ def day(ts: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d") if ts else ""
 
 
-def _held(b: Books, item: str) -> int:
-    """Units of an item on hand at any site plus in transit."""
-    return sum(lot.on_hand for lot in b.lots.values() if lot.item_id == item) + sum(
-        line.in_transit for line in b.lines.values() if line.item_id == item
-    )
+def _held(b: Books) -> dict[str, int]:
+    """Per item, units on hand at any site plus in transit (one pass over lots and lines)."""
+    held: dict[str, int] = defaultdict(int)
+    for lot in b.lots.values():
+        held[lot.item_id] += lot.on_hand
+    for line in b.lines.values():
+        held[line.item_id] += line.in_transit
+    return held
 
 
 class Summary:
@@ -150,8 +153,9 @@ class Summary:
         """Per item: opening held + entered - left = closing held (held: on hand + in transit)."""
         rows: list[Row] = []
         if self.site is None:
+            held_then, held_now = _held(self.opening), _held(self.closing)
             for item, start, end in self._item_rows():
-                opening, closing = _held(self.opening, item), _held(self.closing, item)
+                opening, closing = held_then.get(item, 0), held_now.get(item, 0)
                 donated = end.donated - start.donated
                 purchased = end.purchased - start.purchased
                 handed = end.handed_over - start.handed_over
