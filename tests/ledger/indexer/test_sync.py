@@ -128,13 +128,13 @@ def test_ctrl_c_during_catch_up_in_the_worker_stops_at_a_checkpoint_without_trac
     deployments = tmp_path / "deployments"
     world.ledger.deployment.save(deployments)
     url = f"sqlite:///{tmp_path / 'mirror.sqlite3'}"
+    engine = mirror(url)  # migrated before the indexer starts: two migrations must not race
     command = [sys.executable, "-m", "ledger", "index", "--follow", "--parallel"]
     command += ["--max-span", "1", "--rpc", rpc.url, "--database-url", url]
     command += ["--deployments-dir", str(deployments)]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
-    engine = mirror(url)
     start = world.ledger.deployment.deployment_block
     deadline = time.monotonic() + 60
     while checkpoint(engine) < start and time.monotonic() < deadline:
