@@ -25,7 +25,7 @@ def ref(value: str | None) -> str | None:
     return None if value in (ZERO, "0x") else value
 
 
-@dataclass
+@dataclass(slots=True)
 class PoolBook:
     """Money of one currency and earmark. Balances: unallocated = received - allocated +
     released; committed (allocated, not yet spent or released) = allocated - released - spent."""
@@ -48,7 +48,7 @@ class PoolBook:
         return self.allocated - self.released - self.spent
 
 
-@dataclass
+@dataclass(slots=True)
 class LotBook:
     """Units of one lot at one site: on_hand = created - shipped - handed_over - adjusted_out."""
 
@@ -68,7 +68,7 @@ class LotBook:
         return self.created - self.shipped - self.handed_over - self.adjusted_out
 
 
-@dataclass
+@dataclass(slots=True)
 class LineBook:
     """One shipment line: in transit = quantity - received - declared until settled."""
 
@@ -90,7 +90,7 @@ class LineBook:
         return 0 if self.settled else self.quantity
 
 
-@dataclass
+@dataclass(slots=True)
 class NeedBook:
     """A recipient site's need and the units handed over against it."""
 
@@ -104,7 +104,7 @@ class NeedBook:
     open: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class PledgeBook:
     """A pledge and the gifts that paid it."""
 
@@ -115,7 +115,7 @@ class PledgeBook:
     paid: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemFlows:
     """Per item, cumulative: goods that entered (in-kind and purchased lots), left (handed over,
     adjusted out, declared lost on a shipment line) and moved (dispatched, received)."""
@@ -137,7 +137,7 @@ class ItemFlows:
         return self.handed_over + self.adjusted_out + self.declared
 
 
-@dataclass
+@dataclass(slots=True)
 class Discrepancy:
     """A shipment line received short, with the reason given."""
 
@@ -154,7 +154,7 @@ class Discrepancy:
     reason: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Books:
     """Everything the folded events say, with the names the registry gave."""
 
@@ -164,7 +164,6 @@ class Books:
     items: dict[str, tuple[str, str]] = field(default_factory=dict)  # name, unit
     pools: dict[str, PoolBook] = field(default_factory=dict)
     allocations: dict[str, str] = field(default_factory=dict)  # allocation -> pool
-    purchases: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> (pool, amount)
     lots: dict[str, LotBook] = field(default_factory=dict)
     lines: dict[tuple[str, int], LineBook] = field(default_factory=dict)
     shipments: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # from, to, time
@@ -335,7 +334,6 @@ def _spent(b: Books, e: ReportEvent) -> None:
     a = e.args
     pool_id = b.allocations[_id(a, "allocationId")]
     b.pools[pool_id].spent += a["amount"]
-    b.purchases[_id(a, "purchaseId")] = (pool_id, a["amount"])
 
 
 @_rule("LotCreated")

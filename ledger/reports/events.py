@@ -16,7 +16,7 @@ from ledger.chain.events import decode_log, sql_args, verify_sequence
 from ledger.chain.logs import get_logs
 from ledger.chain.rpc import RangeRefusedError, Rpc
 
-_FETCH = 20_000  # rows per fetch from the mirror
+_FETCH = 2_000  # rows per fetch from the mirror
 
 
 class ReportEvent(NamedTuple):
