@@ -30,6 +30,7 @@ from devnet.settler import Settler
 
 log = logging.getLogger("devnet.server")
 JSON_HEADERS = {"Content-Type": "application/json"}
+SHUTDOWN_GRACE = 2.0  # seconds in-flight requests (a websocket subscription) get on SIGTERM
 
 
 class DevnetLockedError(RuntimeError):
@@ -234,7 +235,9 @@ async def serve(config: DevnetConfig, out: TextIO = sys.stdout) -> None:
     with data_dir_lock(config.data_dir):
         node = Node(config)
         settler = Settler(node)
-        runner = web.AppRunner(build_app(node, settler), access_log=None)
+        runner = web.AppRunner(
+            build_app(node, settler), access_log=None, shutdown_timeout=SHUTDOWN_GRACE
+        )
         await runner.setup()
         assert runner.server is not None
         front = RpcServer(node, settler, runner.server)  # plain POSTs; aiohttp the rest

@@ -142,12 +142,15 @@ class Children:
         return None
 
     def stop(self) -> None:
-        """Terminate every child, newest first (a second Ctrl-C meanwhile is ignored)."""
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        """Terminate every child, newest first (a second Ctrl-C, SIGTERM or SIGHUP meanwhile
+        is ignored: stopping goes on to the end)."""
+        calm = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in calm}
         try:
             self._stop()
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def _stop(self) -> None:
         for _name, proc in reversed(self.running):
@@ -173,19 +176,20 @@ def _children() -> Iterator[Children]:
 
 @contextlib.contextmanager
 def _term_as_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGINT stop the demo as Ctrl-C does."""
+    """SIGTERM, SIGHUP (the terminal closed) and SIGINT stop the demo as Ctrl-C does, so that
+    the node, indexer and portal it started never outlive it."""
 
     def interrupt(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     # Ctrl-C too, even when started with SIGINT ignored (a background job of a script)
-    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, before)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _log(settings: Settings, name: str) -> Path:

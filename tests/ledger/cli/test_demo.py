@@ -7,6 +7,7 @@ import io
 import os
 import queue
 import signal
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -61,9 +62,9 @@ class Demo:
                 return line
         raise AssertionError(f"no line with {text!r} in {timeout} s: {self.out}")
 
-    def interrupt(self) -> tuple[int, str]:
-        """Ctrl-C; the exit code and what it said on stderr."""
-        self.proc.send_signal(signal.SIGINT)
+    def interrupt(self, sig: int = signal.SIGINT) -> tuple[int, str]:
+        """Ctrl-C (or another signal); the exit code and what it said on stderr."""
+        self.proc.send_signal(sig)
         _, err = self.proc.communicate(timeout=60)
         return self.proc.returncode, err
 
@@ -88,6 +89,11 @@ def gifts_in(root: Path) -> int:
         return int(db.execute("SELECT count(*) FROM gifts").fetchone()[0])
 
 
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def test_demo_serves_stops_on_ctrl_c_and_resumes_without_doubling(tmp_path: Path) -> None:
     rpc_port, portal_port = free_port(), free_port()
     demo = Demo(tmp_path, rpc_port, portal_port)
@@ -110,10 +116,11 @@ def test_demo_serves_stops_on_ctrl_c_and_resumes_without_doubling(tmp_path: Path
     again.wait_for("portal at http://")
     again.wait_for("Ctrl-C stops")
     assert fetch(url + "/").find("html") is not None
-    code, err = again.interrupt()
+    code, err = again.interrupt(signal.SIGHUP)  # the terminal closed: stops as Ctrl-C does
     assert code == 0, err
     assert "seeded already" in err and "Traceback" not in err
     assert gifts_in(tmp_path) == seeded
+    assert not listening(rpc_port) and not listening(portal_port), "a child outlived the demo"
 
 
 def test_demo_seed_without_a_node_says_how_to_start_one(tmp_path: Path) -> None:
