@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 import ledger.store  # noqa: F401  (registers the mirror's tables)
 from ledger.store.db import make_engine
 from portal import errors
+from portal.auth import Auth
 from portal.chain_head import ChainHead
 from portal.head import HeadAsGet
 from portal.ratelimit import RateLimit
@@ -28,6 +29,7 @@ from portal.routes import (
     needs,
     overview,
     pledges,
+    receipt,
     reports,
     shipments,
     sites,
@@ -63,6 +65,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         chain_head=ChainHead(settings.rpc_url),
         trace_limit=RateLimit(settings.trace_per_minute),
         report_limit=RateLimit(settings.reports_per_minute),
+        auth=Auth.load(settings),
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -70,6 +73,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         overview,
         flows,
         trace,
+        receipt,
         gifts,
         sites,
         needs,

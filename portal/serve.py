@@ -24,7 +24,9 @@ def settings_from_environment() -> Settings:
     base = load_settings()
     url = check_database_url(base.database_url, base.data_dir)
     rpc = None if os.environ.get(NO_CHAIN) else base.rpc_url
-    return Settings(url, rpc_url=rpc, timezone=os.environ.get(TIMEZONE, "UTC"))
+    return Settings(
+        url, rpc_url=rpc, timezone=os.environ.get(TIMEZONE, "UTC"), data_dir=base.data_dir
+    )
 
 
 def app_from_environment() -> FastAPI:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from portal.auth import Auth
 from portal.cache import HeadCache
 from portal.chain_head import ChainHead
 from portal.ratelimit import RateLimit
@@ -24,4 +25,5 @@ class PortalState:
     chain_head: ChainHead
     trace_limit: RateLimit
     report_limit: RateLimit
+    auth: Auth  # the forms' secret, sign-in nonces and limit
     cache: HeadCache = field(default_factory=HeadCache)  # whole-table sums per mirror head

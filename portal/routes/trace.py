@@ -8,7 +8,7 @@ guess a code. Lookups are rate-limited per client address.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from ledger.queries.trace import GiftNotFoundError, Trace, trace
 from ledger.write.receipts import ALPHABET, CHECK_CHARS, DATA_CHARS, ReceiptCode, ReceiptCodeError
+from portal import csrf
 from portal.deps import ChromeDep, SessionDep, StateDep
 
 router = APIRouter()
@@ -33,6 +34,7 @@ class Problem(StrEnum):
     CHECKSUM = "checksum"
     NOT_FOUND = "not_found"
     TOO_MANY = "too_many"
+    FORM = "form"  # the receipt PDF's form came without its CSRF token (an old or foreign page)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class TracePage:
     found: Trace | None = None
     length: int = 0
     code: ReceiptCode | None = None  # the donor's own code, for the printable receipt
+    csrf: str = ""  # the token of the receipt PDF's form (portal/csrf.py)
 
     @property
     def qr_svg(self) -> Markup | None:
@@ -118,6 +121,8 @@ def answer(
     parsed, page = check(code)
     if parsed is not None:
         page = look_up(session, parsed)
-    response = state.renderer.response(request, chrome, "trace.html", page)
+    token, cookie = csrf.issue(request, state.auth.secret)
+    response = state.renderer.response(request, chrome, "trace.html", replace(page, csrf=token))
     response.headers["cache-control"] = "no-store"
+    csrf.set_cookie(response, request, cookie)
     return response
