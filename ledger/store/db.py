@@ -6,6 +6,9 @@ an unsupported kind, a missing directory, database or schema is one line saying 
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -147,6 +150,50 @@ def upgrade(url: str, revision: str = "head", data_dir: Path | None = None) -> N
     engine = make_engine(url, data_dir)
     try:
         check_reachable(engine)
+        with migration_lock(engine):
+            command.upgrade(alembic_config(url), revision)
     finally:
         engine.dispose()
-    command.upgrade(alembic_config(url), revision)
+
+
+_MIGRATION_KEY = 0x41494D47  # "AIMG": PostgreSQL advisory lock key of schema upgrades
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold the database's migration lock (waiting for it): two processes starting on a new
+    mirror at once (two `index`, `index` beside `portal`) migrate one after the other, and the
+    second finds the schema current. A file lock beside a SQLite file, an advisory lock per
+    schema on PostgreSQL; other databases are not locked."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        path = Path(f"{engine.url.database}.migrate.lock")
+        try:
+            handle = path.open("w")
+        except OSError as exc:
+            raise AidLedgerConfigError(
+                f"cannot create the migration lock {path} ({exc.strerror}); make its directory "
+                "writable"
+            ) from None
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(
+            text("SELECT pg_advisory_lock(:k, hashtext(current_schema()))"), {"k": _MIGRATION_KEY}
+        )
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(
+                text("SELECT pg_advisory_unlock(:k, hashtext(current_schema()))"),
+                {"k": _MIGRATION_KEY},
+            )
+            conn.commit()

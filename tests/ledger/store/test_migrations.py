@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlmodel import SQLModel
 
@@ -195,3 +197,28 @@ def test_0004_adds_the_read_indexes_and_drops_them_again(db_url: str) -> None:
     engine.dispose()
     names = {i["name"] for i in inspect(make_engine(db_url)).get_indexes("gifts")}
     assert "ix_gifts_page" not in names
+
+
+def _upgrade_in_a_process(url: str) -> None:
+    upgrade(url)
+
+
+def test_processes_starting_on_a_new_mirror_at_once_migrate_one_after_the_other(
+    db_url: str,
+) -> None:
+    """Two `index` (or `index` beside `portal`) on a new mirror: neither fails on the other's
+    half-made schema; both end with the newest one."""
+    context = multiprocessing.get_context("spawn")
+    procs = [context.Process(target=_upgrade_in_a_process, args=(db_url,)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert version == ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
+    finally:
+        engine.dispose()
