@@ -22,6 +22,8 @@ from ledger.write.money import format_amount, parse_amount
         ("1,234,567.8", "HKD", 123_456_780),
         ("5000", "JPY", 5_000),
         ("0.01", "CNY", 1),
+        ("12.345", "KWD", 12_345),  # a lone dot is decimal, in a three-decimal currency too
+        ("1.234.567", "EUR", 123_456_700),
     ],
 )
 def test_amounts_in_either_convention(text: str, currency: str, minor: int) -> None:
@@ -37,6 +39,9 @@ def test_amounts_in_either_convention(text: str, currency: str, minor: int) -> N
         ("0", "more than zero"),
         ("-5", "not a number"),
         ("1,2,3", "grouped by three"),
+        ("12.345", "a dot is the decimal mark: for thousands write 12345"),  # not 12,345 CNY
+        ("0.001", "more decimals"),  # not 1 CNY
+        ("0,001", "cannot follow a leading 0"),
     ],
 )
 def test_bad_amounts_say_what_is_wrong(text: str, problem: str) -> None:
