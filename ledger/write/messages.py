@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ledger.chain.bindings import AUDITOR_ROLE, COORDINATOR_ROLE, DEFAULT_ADMIN_ROLE, INTAKE_ROLE
 from ledger.errors import AidLedgerError, ContractRevertError
+from ledger.write.money import format_amount
 
 _ROLE_NAMES = {
     DEFAULT_ADMIN_ROLE: "admin",
@@ -229,6 +230,19 @@ class WriteRefusedError(AidLedgerError):
         self.refusal = refusal
 
 
+# Arguments of the fund ledger's errors that are money, in the write's currency's minor units.
+_MONEY_ARGS = frozenset({"amount", "available", "requested", "remaining", "total", "max"})
+
+
+def _money(value: int, currency: str | None) -> tuple[str, str]:
+    """An amount of minor units as each language shows it: '1,234.56 CNY' when the write's
+    currency is known, else the count of minor units said as such."""
+    if currency:
+        shown = format_amount(value, currency)
+        return shown, shown
+    return f"{value:,} (minor units, e.g. fen or cents)", f"{value:,}（最小货币单位，如分）"
+
+
 def _show(name: str, value: object, namer: Namer | None) -> str:
     if name == "neededRole" and isinstance(value, bytes):
         return _ROLE_NAMES.get(value, "site operator")
@@ -259,17 +273,26 @@ def _templates(name: str) -> tuple[str, str] | None:
     return _BY_REASON.get(reason)
 
 
-def explain(error: ContractRevertError, namer: Namer | None = None) -> Refusal:
-    """The clerk's sentence for a decoded custom error; unknown errors keep the decoded text."""
+def explain(
+    error: ContractRevertError, namer: Namer | None = None, currency: str | None = None
+) -> Refusal:
+    """The clerk's sentence for a decoded custom error; unknown errors keep the decoded text.
+    `currency` is the write's, when it names one: the fund ledger's amounts are shown in it."""
     args: Mapping[str, object] = error.error_args
     shown = {key: _show(key, value, namer) for key, value in args.items()}
+    shown_zh = dict(shown)
+    if error.error.startswith("FundLedger"):
+        for key, value in args.items():
+            if key in _MONEY_ARGS and isinstance(value, int) and not isinstance(value, bool):
+                shown[key], shown_zh[key] = _money(value, currency)
     if len(args) == 1:
         shown.setdefault("id", next(iter(shown.values())))
+        shown_zh.setdefault("id", next(iter(shown_zh.values())))
     templates = _templates(error.error)
     if templates is None:
         return Refusal(str(error), f"链上拒绝了此操作：{error}", error)
     en, zh = templates
     try:
-        return Refusal(en.format(**shown), zh.format(**shown), error)
+        return Refusal(en.format(**shown), zh.format(**shown_zh), error)
     except KeyError:  # an error whose arguments changed: say what the chain said
         return Refusal(str(error), f"链上拒绝了此操作：{error}", error)

@@ -64,7 +64,7 @@ class WriteService:
                 earlier = self.find(command)
                 if earlier is not None:
                     return earlier
-            raise WriteRefusedError(explain(error, self.namer)) from None
+            raise WriteRefusedError(explain(error, self.namer, _currency(command))) from None
         return self._outcome(command, receipt, again=False)
 
     def find(self, command: Command) -> Outcome | None:
@@ -93,3 +93,9 @@ class WriteService:
             seqs=tuple(e.seq for e in events),
             already_recorded=again,
         )
+
+
+def _currency(command: Command) -> str | None:
+    """The ISO code a command's amounts are in, when the command names it."""
+    code = getattr(command, "currency", None)
+    return code.decode("ascii", "replace") if isinstance(code, bytes) else None

@@ -209,7 +209,7 @@ def test_refusals_say_what_and_write_nothing(place: Office) -> None:
         "alloc:big",
         staff="coord",
     )
-    assert "you tried to allocate 9,900,000,000" in one_line_error(too_much)
+    assert "you tried to allocate 99,000,000.00 CNY" in one_line_error(too_much)
     wrong_role = place.run(
         "need",
         "add",

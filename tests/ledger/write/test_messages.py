@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Chinese text uses full-width punctuation, as it should)
 """Every clerk message matches an error the contracts can raise, with its argument names."""
 
 from __future__ import annotations
@@ -37,8 +38,30 @@ def test_unknown_ids_are_shown_short_and_amounts_grouped() -> None:
         {"poolId": b"\xab" * 32, "available": 1200, "requested": 5000},
     )
     refusal = explain(error)
-    assert refusal.en == "Pool 0xabababab… has 1,200 available; you tried to allocate 5,000."
-    assert refusal.text("zh-CN").startswith("资金池 0xabababab… 可用 1,200")
+    assert refusal.en == (
+        "Pool 0xabababab… has 1,200 (minor units, e.g. fen or cents) available; you tried to "
+        "allocate 5,000 (minor units, e.g. fen or cents)."
+    )
+    assert refusal.text("zh-CN").startswith("资金池 0xabababab… 可用 1,200（最小货币单位，如分）")
+
+
+def test_amounts_are_shown_in_the_writes_currency_when_it_names_one() -> None:
+    error = InsufficientError(
+        "x",
+        "FundLedgerInsufficientPool",
+        {"poolId": b"\xab" * 32, "available": 123_456, "requested": 500_000},
+    )
+    refusal = explain(error, currency="CNY")
+    assert refusal.en == (
+        "Pool 0xabababab… has 1,234.56 CNY available; you tried to allocate 5,000.00 CNY."
+    )
+    assert "可用 1,234.56 CNY" in refusal.zh
+    shortage = InsufficientError(
+        "x",
+        "SupplyLedgerInsufficientStock",
+        {"lotId": b"\x01" * 32, "available": 5, "requested": 9},
+    )
+    assert "holds 5; you tried to take 9" in explain(shortage, currency="CNY").en  # units
 
 
 def test_every_refusal_a_clerk_can_meet_has_words_in_both_languages() -> None:
