@@ -13,6 +13,7 @@ import typer
 
 from devnet.cli import devnet_app
 from ledger import __version__
+from ledger.cli.auditor import auditor_app
 from ledger.cli.demo import demo_app
 from ledger.cli.deploy import deploy
 from ledger.cli.funds import allocate, purchase, release
@@ -61,6 +62,7 @@ app.command()(adjust)
 app.command()(match)
 app.add_typer(report_app, name="report")
 app.command()(attest)
+app.add_typer(auditor_app, name="auditor")
 app.add_typer(gift_app, name="gift")
 app.add_typer(inkind_app, name="inkind")
 app.add_typer(pledge_app, name="pledge")

@@ -66,9 +66,11 @@ def portal(
 
     from ledger.config import check_rpc_url, load_settings
     from ledger.store.db import check_database_url
+    from portal.secret import load_secret
     from portal.serve import NO_CHAIN, TIMEZONE
 
     settings = load_settings()
+    load_secret(settings.data_dir)  # made (0600) or checked now, before any worker starts
     url = check_database_url(database_url or settings.database_url, settings.data_dir)
     try:
         ZoneInfo(timezone)

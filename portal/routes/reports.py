@@ -1,11 +1,13 @@
-"""/reports: anyone downloads the report of a period, the same files `aidledger report` makes.
+"""/reports: anyone downloads the public subset of the reports `aidledger report` makes.
 
 The form is a plain GET (no JavaScript); `/reports/download` makes the report with
 `ledger.reports.produce` in a temporary directory, in a worker thread (the event loop keeps
 serving), and answers one ZIP holding every file of the report and its manifest, whatever the
-format (CSV alone is several files). Everything a report holds is public on chain, so the page
-needs no login; attesting a report is the auditor's, with `aidledger attest` on the command line.
-Downloads are rate-limited per client address: each one reads the whole ledger.
+format (CSV alone is several files). The public gets the documents made for readers and
+registries (`PUBLIC_FORMATS`: PDF, Charity Law disclosure, IATI, FTS); the working files with
+the whole journal (CSV, XLSX, JSON) and the site filter are on the auditor page
+(portal/routes/auditor.py, which reuses this module's checks). Downloads are rate-limited per
+client address: each one reads the whole ledger.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ router = APIRouter()
 ZONES = ("UTC", "Asia/Shanghai")
 CURRENCY = re.compile(r"[A-Z]{3}")
 SHOWN = 80  # characters of a form value kept (and repeated back when wrong)
+# what anyone may download (docs/reports.md, "Public subset and the auditor's full set")
+PUBLIC_FORMATS: tuple[str, ...] = ("pdf", "disclosure", "iati", "fts")
 
 
 class Problem(StrEnum):
@@ -49,6 +53,8 @@ class Problem(StrEnum):
     LAST = "last"  # the last day is not a date
     REVERSED = "reversed"  # the period ends before it starts
     FORMAT = "format"
+    AUDITOR = "auditor"  # a format (or filter) for signed-in auditors only
+    SITE = "site"  # no such site (auditor page)
     ZONE = "zone"
     CURRENCY = "currency"
     EMPTY = "empty"  # the mirror holds nothing to report
@@ -65,6 +71,7 @@ class ReportForm:
     tz: str
     fmt: str
     currency: str
+    site: str = ""  # auditor page only
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,8 @@ class ReportsPage:
     problem: Problem | None = None
     detail: str = ""  # the offending value, or the report package's reason
     schedule: DisclosureSchedule | None = None  # the Charity Law's periodic disclosures
+    auditor: str | None = None  # the signed-in auditor's address (the auditor page)
+    csrf: str = ""  # the sign-out form's token (the auditor page)
 
 
 @dataclass(frozen=True)
@@ -86,12 +95,20 @@ class Asked:
     period: Period
     fmt: str
     currency: str | None
+    site: str | None = None  # 0x site id (auditor page)
 
     @property
     def stem(self) -> str:
         """The report file's name without its suffix (the ZIP's too)."""
         stem = f"aidledger-report-{self.period.first}-{self.period.last}"
-        return stem if self.currency is None else f"{stem}-{self.currency}"
+        stem = stem if self.currency is None else f"{stem}-{self.currency}"
+        return stem if self.site is None else f"{stem}-site-{self.site[2:10]}"
+
+    @property
+    def filters(self) -> dict[str, str] | None:
+        """The report's filters, as `produce` takes them."""
+        given = {"currency": self.currency, "site": self.site}
+        return {k: v for k, v in given.items() if v is not None} or None
 
 
 class FormProblemError(Exception):
@@ -116,8 +133,9 @@ def _day(value: str, problem: Problem) -> date:
         raise FormProblemError(problem, value) from None
 
 
-def check(form: ReportForm, chrome: Chrome) -> Asked:
-    """The validated request, or FormProblemError naming the first thing wrong."""
+def check(form: ReportForm, chrome: Chrome, formats: tuple[str, ...] = PUBLIC_FORMATS) -> Asked:
+    """The validated request for one of `formats`, or FormProblemError naming the first
+    thing wrong."""
     if not form.first or not form.last:
         raise FormProblemError(Problem.MISSING)
     first, last = _day(form.first, Problem.FIRST), _day(form.last, Problem.LAST)
@@ -125,6 +143,8 @@ def check(form: ReportForm, chrome: Chrome) -> Asked:
         raise FormProblemError(Problem.REVERSED)
     if form.fmt not in FORMATS:
         raise FormProblemError(Problem.FORMAT, form.fmt)
+    if form.fmt not in formats:
+        raise FormProblemError(Problem.AUDITOR, form.fmt)
     try:
         zone(form.tz)
     except ReportInputError:
@@ -145,8 +165,7 @@ def make_zip(engine: Engine, asked: Asked) -> tuple[Path, Path]:
     work = Path(tempfile.mkdtemp(prefix="aidledger-report-"))
     try:
         out = work / "report" / f"{asked.stem}{FORMATS[asked.fmt][1]}"
-        filters = None if asked.currency is None else {"currency": asked.currency}
-        produced = produce(engine, asked.period, asked.fmt, out, filters)
+        produced = produce(engine, asked.period, asked.fmt, out, asked.filters)
         archive = work / f"{asked.stem}-{asked.fmt}.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
             for path in [*produced.files, produced.manifest_path]:
@@ -157,7 +176,7 @@ def make_zip(engine: Engine, asked: Asked) -> tuple[Path, Path]:
     return work, archive
 
 
-def _schedule(state: PortalState, chrome: Chrome) -> DisclosureSchedule | None:
+def schedule(state: PortalState, chrome: Chrome) -> DisclosureSchedule | None:
     """The disclosure schedule as of today, when the mirror has tables to read it from."""
     if chrome.status is None:
         return None
@@ -168,24 +187,21 @@ def _schedule(state: PortalState, chrome: Chrome) -> DisclosureSchedule | None:
 def _page(
     state: PortalState, chrome: Chrome, form: ReportForm, error: FormProblemError | None
 ) -> ReportsPage:
-    formats, schedule = tuple(FORMATS), _schedule(state, chrome)
-    if error is None:
-        return ReportsPage(form, formats, zones(state), schedule=schedule)
-    return ReportsPage(form, formats, zones(state), error.problem, error.detail, schedule)
+    problem, detail = (None, "") if error is None else (error.problem, error.detail)
+    return ReportsPage(form, PUBLIC_FORMATS, zones(state), problem, detail, schedule(state, chrome))
+
+
+def this_year(fmt: str) -> ReportForm:
+    """The form set to this year so far (UTC) in `fmt`."""
+    today = datetime.now(UTC).date()
+    first = today.replace(month=1, day=1).isoformat()
+    return ReportForm(first=first, last=today.isoformat(), tz="UTC", fmt=fmt, currency="")
 
 
 @router.get("/reports", include_in_schema=False)
 def reports(request: Request, chrome: ChromeDep, state: StateDep) -> Response:
-    """The form, set to this year so far (UTC) in the first format."""
-    today = datetime.now(UTC).date()
-    form = ReportForm(
-        first=today.replace(month=1, day=1).isoformat(),
-        last=today.isoformat(),
-        tz="UTC",
-        fmt=next(iter(FORMATS)),
-        currency="",
-    )
-    page = _page(state, chrome, form, None)
+    """The form, set to this year so far (UTC) in the first public format."""
+    page = _page(state, chrome, this_year(PUBLIC_FORMATS[0]), None)
     return state.renderer.response(request, chrome, "reports.html", page)
 
 
@@ -206,18 +222,27 @@ async def download(
     try:
         asked = check(form, chrome)
         address = request.client.host if request.client else "unknown"
-        if not state.report_limit.allow(address):
-            raise FormProblemError(Problem.TOO_MANY)
-        try:
-            work, archive = await run_in_threadpool(make_zip, state.engine, asked)
-        except (ReportInputError, ReportFormatError) as exc:
-            raise FormProblemError(Problem.REFUSED, str(exc)) from None
+        return await run_in_threadpool(zip_response, state, asked, address)
     except FormProblemError as error:
-        status = 429 if error.problem == Problem.TOO_MANY else 400
         page = _page(state, chrome, form, error)
+        status = STATUS.get(error.problem, 400)
         response = state.renderer.response(request, chrome, "reports.html", page, status)
         response.headers["cache-control"] = "no-store"
         return response
+
+
+STATUS = {Problem.TOO_MANY: 429, Problem.AUDITOR: 403}  # any other problem: 400
+
+
+def zip_response(state: PortalState, asked: Asked, limit_key: str) -> Response:
+    """The report's ZIP (made here: call from a worker thread), counted against `limit_key`'s
+    downloads; FormProblemError when the limit is reached or the report package refuses."""
+    if not state.report_limit.allow(limit_key):
+        raise FormProblemError(Problem.TOO_MANY)
+    try:
+        work, archive = make_zip(state.engine, asked)
+    except (ReportInputError, ReportFormatError) as exc:
+        raise FormProblemError(Problem.REFUSED, str(exc)) from None
     return FileResponse(
         archive,
         media_type="application/zip",

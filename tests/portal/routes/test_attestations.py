@@ -73,7 +73,7 @@ def test_a_report_from_the_portal_attested_and_listed(tmp_path: Path) -> None:
         index(world, tmp_path).dispose()
         url = f"sqlite:///{tmp_path / 'mirror.sqlite3'}"
         with TestClient(create_app(url)) as portal:
-            params = {"from": "2000-01-01", "to": "2999-12-31", "format": "json"}
+            params = {"from": "2000-01-01", "to": "2999-12-31", "format": "fts"}
             download = portal.get("/reports/download", params=params)
             assert download.status_code == 200
             with zipfile.ZipFile(io.BytesIO(download.content)) as packed:

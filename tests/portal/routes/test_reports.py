@@ -4,7 +4,6 @@ is wrong (400, never a 500), in either language; downloads are rate-limited."""
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 import zipfile
@@ -18,9 +17,9 @@ from sqlalchemy import text as sql
 
 from ledger.reports import manifest as manifests
 from ledger.reports.formats import FORMATS
-from ledger.reports.formats.csv_format import ENCODING
 from ledger.store.db import upgrade
 from portal.app import create_app
+from portal.routes.reports import PUBLIC_FORMATS
 from portal.settings import Settings
 from tests.portal.conftest import Indexed
 from tests.portal.html import ZH, assert_no_injected_markup, one, soup, text
@@ -48,55 +47,47 @@ def test_form_offers_every_format_and_says_reports_are_public(client: TestClient
     form = one(page, "form#report-form")
     assert form["method"] == "get" and form["action"] == "/reports/download"
     formats = [str(o["value"]) for o in form.select("select#format option")]
-    assert formats == list(FORMATS)
+    assert formats == list(PUBLIC_FORMATS) == ["pdf", "disclosure", "iati", "fts"]
+    assert not form.select("input#site")
     zones = [str(o["value"]) for o in form.select("select#tz option")]
     assert zones[:2] == ["UTC", "Asia/Shanghai"]
     assert str(one(form, "select#tz option[selected]")["value"]) == "UTC"
     for name in ("from", "to", "currency"):
         assert one(form, f"label[for={name}]") and one(form, f"input#{name}")["name"] == name
     assert "public on the chain" in text(one(page, "#public"))
+    assert one(page, "#auditor-only a[href='/auditor']")
     assert "aidledger attest FILE" in text(page.select("main")[0])
     assert page.select("main a[href='/attestations']")
 
 
-def test_csv_report_is_a_zip_of_every_table_and_the_manifest(
-    client: TestClient, indexed: Indexed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_public_subset_downloads_as_a_zip_with_its_manifest(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the route works
-    response = client.get("/reports/download", params={**EVERYTHING, "format": "csv"})
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "application/zip"
-    assert response.headers["content-disposition"] == f'attachment; filename="{STEM}-csv.zip"'
-    assert response.headers["cache-control"] == "no-store"
-    files = unzip(response.content)
-    manifest = orjson.loads(files[f"{STEM}.csv.manifest.json"])
-    listed = [f["name"] for f in manifest["files"]]
-    assert listed[0] == f"{STEM}.csv" and len(listed) > 5
-    assert set(files) == {*listed, f"{STEM}.csv.manifest.json"}
-    assert {f"{STEM}.money_reconciliation.csv", f"{STEM}.pools.csv"} <= set(listed)
-    for f in manifest["files"]:  # the files are exactly those the manifest names
-        assert manifests.manifest_hash(files[f["name"]]) == f["sha256"]
-    journal = list(csv.reader(io.StringIO(files[f"{STEM}.csv"].decode(ENCODING))))
-    assert len(journal) - 1 == raw_event_count(indexed) == manifest["tables"]["journal"]["rows"]
-    assert manifest["format"] == "csv" and manifest["period"]["tz"] == "UTC"
-    assert list(tmp_path.iterdir()) == []  # nothing left behind
-
-
-def test_json_report_with_a_currency_in_its_time_zone(client: TestClient) -> None:
-    params = {**EVERYTHING, "format": "json", "tz": "Asia/Shanghai", "currency": "cny"}
+    params = {**EVERYTHING, "format": "fts", "tz": "Asia/Shanghai", "currency": "cny"}
     response = client.get("/reports/download", params=params)
     assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
     stem = f"{STEM}-CNY"
+    assert response.headers["content-disposition"] == f'attachment; filename="{stem}-fts.zip"'
+    assert response.headers["cache-control"] == "no-store"
     files = unzip(response.content)
     assert set(files) == {f"{stem}.json", f"{stem}.json.manifest.json"}
     manifest = orjson.loads(files[f"{stem}.json.manifest.json"])
-    assert manifest["format"] == "json" and manifest["filters"] == {"currency": "CNY"}
+    assert manifest["format"] == "fts" and manifest["filters"] == {"currency": "CNY"}
     assert manifest["period"]["tz"] == "Asia/Shanghai"
-    doc = orjson.loads(files[f"{stem}.json"])
-    rows = doc["journal"]["rows"]
-    assert len(rows) == manifest["tables"]["journal"]["rows"] > 0
-    currency = doc["journal"]["columns"].index("currency")
-    assert {r[currency] for r in rows} == {"CNY"}
+    for f in manifest["files"]:
+        assert manifests.manifest_hash(files[f["name"]]) == f["sha256"]
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
+
+
+@pytest.mark.parametrize("fmt", sorted(set(FORMATS) - set(PUBLIC_FORMATS)))
+def test_the_journal_formats_are_for_auditors(client: TestClient, fmt: str) -> None:
+    response = client.get("/reports/download", params={**EVERYTHING, "format": fmt})
+    assert response.status_code == 403
+    page = soup(response)
+    assert f"The format {fmt} is for auditors" in text(one(page, "#problem"))
+    assert one(page, "#problem a[href='/auditor']")
 
 
 @pytest.mark.parametrize(
@@ -118,7 +109,7 @@ def test_json_report_with_a_currency_in_its_time_zone(client: TestClient) -> Non
 def test_wrong_input_gets_the_form_back_with_what_is_wrong(
     client: TestClient, params: dict[str, str], says: str
 ) -> None:
-    response = client.get("/reports/download", params={"format": "csv", **params})
+    response = client.get("/reports/download", params={"format": "pdf", **params})
     assert response.status_code == 400
     page = soup(response)
     assert_no_injected_markup(page)
@@ -134,10 +125,10 @@ def test_reports_in_chinese(client: TestClient) -> None:
     assert text(one(page, "label[for=from]")) == "起始日"
     assert text(one(page, "label[for=to]")) == "结束日"
     assert text(one(page, "label[for=tz]")) == "时区"
-    assert "所有报告都是公开的" in text(one(page, "#public"))
+    assert "所有人都可以下载" in text(one(page, "#public"))
     nav = text(page.select("header nav")[0])
     assert "报告" in nav and "审计证明" in nav
-    params = {"from": "2026-03-31", "to": "2026-01-01", "format": "csv"}
+    params = {"from": "2026-03-31", "to": "2026-01-01", "format": "pdf"}
     wrong = soup(client.get("/reports/download", params=params, headers=ZH))
     assert text(one(wrong, "#problem")).startswith("期间的结束日（2026-01-01）早于起始日")  # noqa: RUF001
 
@@ -146,20 +137,20 @@ def test_an_empty_mirror_has_nothing_to_report(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     upgrade(url)  # the tables, never indexed
     with TestClient(create_app(url)) as fresh:
-        response = fresh.get("/reports/download", params={**EVERYTHING, "format": "csv"})
+        response = fresh.get("/reports/download", params={**EVERYTHING, "format": "pdf"})
     assert response.status_code == 400
     assert "no ledger events yet" in text(one(soup(response), "#problem"))
 
 
 def test_no_mirror_tables_is_still_a_400(empty_client: TestClient) -> None:
-    response = empty_client.get("/reports/download", params={**EVERYTHING, "format": "json"})
+    response = empty_client.get("/reports/download", params={**EVERYTHING, "format": "fts"})
     assert response.status_code == 400
     assert "no ledger events yet" in text(one(soup(response), "#problem"))
 
 
 def test_downloads_are_rate_limited(indexed: Indexed) -> None:
     settings = Settings(indexed.database_url, reports_per_minute=1)
-    params = {**EVERYTHING, "format": "json"}
+    params = {**EVERYTHING, "format": "fts"}
     with TestClient(create_app(indexed.database_url, settings)) as limited:
         assert limited.get("/reports/download", params=params).status_code == 200
         wrong = limited.get("/reports/download", params={**params, "format": "nope"})
