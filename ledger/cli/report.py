@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -86,7 +87,7 @@ def report(
     from ledger.queries.names import resolve
     from ledger.reports.build import Period, parse_day
     from ledger.reports.formats import FORMATS
-    from ledger.reports.produce import check_format, produce
+    from ledger.reports.produce import check_format, check_out, produce
     from ledger.reports.rates import load_rates
 
     if date_from is None or date_to is None or out is None:
@@ -96,6 +97,7 @@ def report(
         )
     check_format(fmt)
     period = Period(parse_day(date_from, "--from"), parse_day(date_to, "--to"), tz)
+    check_out(out)
     suffix = FORMATS[fmt][1]
     if out.suffix.lower() != suffix:
         typer.echo(f"note: a {fmt} report usually ends in {suffix}", err=True)
@@ -104,7 +106,12 @@ def report(
     assert isinstance(engine, Engine)
     filters: dict[str, str] = {}
     if currency:
-        filters["currency"] = currency.strip().upper()
+        code = currency.strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise AidLedgerConfigError(
+                f"--currency {currency!r} is not a currency code; give three letters such as CNY"
+            )
+        filters["currency"] = code
     if site:
         with Session(engine) as session:
             filters["site"] = "0x" + resolve(session, "site", site).hex()

@@ -56,7 +56,7 @@ def produce(
 ) -> Produced:
     """Write the report of `period` in `fmt` to `out` and its manifest beside it."""
     check_format(fmt)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    check_out(out)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as work:
         files = _write(engine, period, fmt, Path(work) / out.name, filters, rates, progress)
         report, written = files
@@ -68,6 +68,23 @@ def produce(
     path = manifests.path_for(out)
     write_atomically(path, data.decode())
     return Produced(final, path, manifest, data)
+
+
+def check_out(out: Path) -> None:
+    """`out` names a file this process can write (its folder made when missing), or a clear
+    error before anything is read."""
+    if out.is_dir():
+        raise ReportFormatError(
+            f"--out {out} is a folder; name the report file in it, e.g. {out / 'report.csv'}"
+        )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out.parent, prefix=f".{out.name}.")  # noqa: SIM115
+        probe.close()
+    except OSError as exc:
+        raise ReportFormatError(
+            f"cannot write the report in {out.parent} ({exc.strerror or exc}); choose another --out"
+        ) from None
 
 
 @contextmanager
