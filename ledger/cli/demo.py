@@ -416,7 +416,21 @@ def _announce(settings: Settings, rpc: str, portal: str | None) -> None:
     out(f"  chain (JSON-RPC) {rpc}")
     out(f"  mirror          {settings.database_url}")
     _print_logins(settings)
+    if portal is not None:
+        _print_auditor_sign_in(settings, portal)
     out("Ctrl-C stops the demo; run it again to resume.")
+
+
+def _print_auditor_sign_in(settings: Settings, portal: str) -> None:
+    """How the seeded auditor signs in to the portal's auditor page."""
+    from ledger.demo.files import read_summary
+
+    summary = read_summary(settings.data_dir)
+    auditors = [m["name"] for m in (summary or {}).get("staff", []) if m["role"] == "auditor"]
+    if not auditors:
+        return
+    typer.echo(f"auditor sign-in  {portal}/auditor/sign-in  (all report formats), then:")
+    typer.echo(f'  aidledger auditor sign-in-code --as "{auditors[0]}" <the challenge it shows>')
 
 
 def _print_logins(settings: Settings) -> None:

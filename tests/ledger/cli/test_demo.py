@@ -104,6 +104,8 @@ def test_demo_serves_stops_on_ctrl_c_and_resumes_without_doubling(tmp_path: Path
     codes = [ln.split()[0] for ln in demo.out if ln.startswith("  ") and ln.count("-") >= 8]
     assert len(codes) == 3
     assert any("coordinator" in ln for ln in demo.out)
+    assert any(f"{url}/auditor/sign-in" in ln for ln in demo.out)
+    assert any("aidledger auditor sign-in-code --as" in ln for ln in demo.out)
     assert fetch(url + "/").find("html") is not None
     assert trace_steps(url, codes[0]) >= 2  # the gift and what it became
     code, err = demo.interrupt()
