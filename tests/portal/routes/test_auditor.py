@@ -9,6 +9,8 @@ import base64
 import csv
 import io
 import json
+import shutil
+import sqlite3
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +22,7 @@ from eth_account import Account
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
+from ledger.chain.bindings import AUDITOR_ROLE
 from ledger.cli.main import app
 from ledger.reports.formats import FORMATS
 from ledger.reports.formats.csv_format import ENCODING
@@ -28,6 +31,7 @@ from ledger.write.sign_in import sign
 from ledger.write.staff import StaffBook, StaffMember
 from portal import auditor_auth
 from portal.app import create_app
+from portal.secret import SECRET_ENV
 from portal.settings import Settings
 from tests.portal.auditor import post_code, sign_in, sign_in_form
 from tests.portal.conftest import Indexed
@@ -263,3 +267,27 @@ def test_the_command_refuses_what_it_cannot_sign(
     assert nobody.exit_code == 1
     expired = replace(challenge, issued_at=1, expires_at=2).encode()
     assert "expired" in str(run(keys, "--as", "auditor-wang", expired).exception)
+
+
+def test_a_revoked_auditor_is_out_once_the_mirror_shows_it(
+    indexed: Indexed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SECRET_ENV, "s" * 48)  # one secret, as every worker of one portal shares
+    auditor = indexed.world.staff["auditor"]
+    revoked = tmp_path / "revoked.sqlite3"
+    shutil.copyfile(indexed.database_url.removeprefix("sqlite:///"), revoked)
+    with sqlite3.connect(revoked) as db:  # what indexing a RoleChanged(granted=false) leaves
+        changed = db.execute(
+            "UPDATE role_members SET granted = 0 WHERE role = ? AND lower(account) = ?",
+            ("0x" + AUDITOR_ROLE.hex(), auditor.address.lower()),
+        ).rowcount
+    assert changed == 1
+    url = f"sqlite:///{revoked}"
+    with TestClient(create_app(indexed.database_url)) as before:
+        assert sign_in(before, auditor).status_code == 303
+        session_cookie = before.cookies.get("auditor", path="/auditor")
+    with TestClient(create_app(url)) as after:
+        assert sign_in(after, auditor).status_code == 403
+        assert session_cookie is not None
+        after.cookies.set("auditor", session_cookie)
+        assert after.get("/auditor", follow_redirects=False).status_code == 303
