@@ -3,23 +3,27 @@
 `/auditor/sign-in` shows a Sign-In with Ethereum challenge and takes the code that
 `aidledger auditor sign-in-code` prints (portal/auditor_auth.py says how it is checked);
 `/auditor` is the report form with every format of `ledger.reports.formats.FORMATS`, the site
-and currency filters, and the Charity Law schedule; `/auditor/download` answers the ZIP
-(portal/routes/reports.py's checks and packing); `/auditor/sign-out` ends the session. Without
-a valid session every auditor page sends the visitor to the sign-in page. Nothing here is
-cached (Cache-Control: no-store).
+and currency filters, an optional exchange-rates file (`--rates`) and the Charity Law schedule;
+`/auditor/download` answers the ZIP (portal/routes/reports.py's checks and packing; the form
+posts, with its CSRF token, as it may carry a file; a GET without rates works too);
+`/auditor/sign-out` ends the session. Without a valid session every auditor page sends the
+visitor to the sign-in page. Nothing here is cached (Cache-Control: no-store).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from sqlmodel import Session
 from starlette.responses import RedirectResponse, Response
 
 from ledger.queries.names import UnknownNameError, resolve
 from ledger.reports.formats import FORMATS
+from ledger.reports.rates import Rates, RatesFileError, load_rates
 from portal import csrf
 from portal.auditor_auth import (
     SignInFailedError,
@@ -49,6 +53,7 @@ from portal.state import PortalState
 
 router = APIRouter()
 SIGN_IN = "/auditor/sign-in"
+MAX_RATES = 1_000_000  # bytes of an uploaded rates file
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,67 @@ def _site(session: Session, text: str) -> str | None:
         raise FormProblemError(Problem.SITE, text) from None
 
 
+def _rates(upload: UploadFile | None, currency: str) -> Rates | None:
+    """The uploaded rates file read and checked (`ledger.reports.rates`), None without one."""
+    if upload is None or not upload.filename:
+        return None
+    data = upload.file.read(MAX_RATES + 1)
+    if len(data) > MAX_RATES:
+        raise FormProblemError(Problem.REFUSED, f"the rates file is over {MAX_RATES:,} bytes")
+    name = Path(upload.filename).name[:SHOWN]
+    with tempfile.TemporaryDirectory(prefix="aidledger-rates-") as work:
+        path = Path(work) / "rates.csv"
+        path.write_bytes(data)
+        try:
+            return load_rates(path, currency.strip().upper() or "CNY")
+        except RatesFileError as exc:
+            raise FormProblemError(Problem.REFUSED, str(exc).replace(str(path), name)) from None
+
+
+@router.post("/auditor/download", include_in_schema=False)
+def auditor_download_with_rates(
+    request: Request,
+    chrome: ChromeDep,
+    state: StateDep,
+    session: SessionDep,
+    first: Annotated[str, Form(alias="from")] = "",
+    last: Annotated[str, Form(alias="to")] = "",
+    tz: Annotated[str, Form()] = "UTC",
+    format: Annotated[str, Form()] = "",
+    currency: Annotated[str, Form()] = "",
+    site: Annotated[str, Form()] = "",
+    rates: UploadFile | None = None,
+    rates_currency: Annotated[str, Form(max_length=3)] = "CNY",
+    token: Annotated[str, Form(alias=csrf.FIELD, max_length=200)] = "",
+) -> Response:
+    """The auditor's form as posted, with an optional rates file (`--rates`, `--rates-currency`)."""
+    auditor = signed_in(request, session, state.auth.secret)
+    if auditor is None:
+        return _to_sign_in()
+    given = (first, last, tz, format, currency, site)
+    form = ReportForm(*(value.strip()[:SHOWN] for value in given))
+    if not csrf.valid(request, state.auth.secret, token):
+        error = FormProblemError(Problem.REFUSED, "the form has expired: send it again")
+        return _auditor_page(request, chrome, state, auditor, form, error)
+    try:
+        return _download(state, chrome, session, auditor, form, _rates(rates, rates_currency))
+    except FormProblemError as error:
+        return _auditor_page(request, chrome, state, auditor, form, error)
+
+
+def _download(
+    state: PortalState,
+    chrome: Chrome,
+    session: Session,
+    auditor: str,
+    form: ReportForm,
+    rates: Rates | None,
+) -> Response:
+    asked = check(form, chrome, tuple(FORMATS))
+    asked = replace(asked, site=_site(session, form.site), rates=rates)
+    return zip_response(state, asked, f"auditor:{auditor}")
+
+
 @router.get("/auditor/download", include_in_schema=False)
 def auditor_download(
     request: Request,
@@ -202,8 +268,6 @@ def auditor_download(
     given = (first, last, tz, format, currency, site)
     form = ReportForm(*(value.strip()[:SHOWN] for value in given))
     try:
-        asked = check(form, chrome, tuple(FORMATS))
-        asked = asked.__class__(asked.period, asked.fmt, asked.currency, _site(session, form.site))
-        return zip_response(state, asked, f"auditor:{auditor}")
+        return _download(state, chrome, session, auditor, form, None)
     except FormProblemError as error:
         return _auditor_page(request, chrome, state, auditor, form, error)

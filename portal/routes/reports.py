@@ -33,6 +33,7 @@ from ledger.queries.disclosures import DisclosureSchedule, disclosure_schedule
 from ledger.reports.build import Period, ReportInputError, zone
 from ledger.reports.formats import FORMATS
 from ledger.reports.produce import ReportFormatError, produce
+from ledger.reports.rates import Rates
 from portal.context import Chrome
 from portal.deps import ChromeDep, StateDep
 from portal.state import PortalState
@@ -96,6 +97,7 @@ class Asked:
     fmt: str
     currency: str | None
     site: str | None = None  # 0x site id (auditor page)
+    rates: Rates | None = None  # the auditor's uploaded exchange rates (auditor page)
 
     @property
     def stem(self) -> str:
@@ -165,7 +167,7 @@ def make_zip(engine: Engine, asked: Asked) -> tuple[Path, Path]:
     work = Path(tempfile.mkdtemp(prefix="aidledger-report-"))
     try:
         out = work / "report" / f"{asked.stem}{FORMATS[asked.fmt][1]}"
-        produced = produce(engine, asked.period, asked.fmt, out, asked.filters)
+        produced = produce(engine, asked.period, asked.fmt, out, asked.filters, asked.rates)
         archive = work / f"{asked.stem}-{asked.fmt}.zip"
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
             for path in [*produced.files, produced.manifest_path]:

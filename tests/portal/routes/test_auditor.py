@@ -291,3 +291,27 @@ def test_a_revoked_auditor_is_out_once_the_mirror_shows_it(
         assert session_cookie is not None
         after.cookies.set("auditor", session_cookie)
         assert after.get("/auditor", follow_redirects=False).status_code == 303
+
+
+def test_auditor_form_posts_with_a_rates_file(client: TestClient, indexed: Indexed) -> None:
+    assert sign_in(client, indexed.world.staff["auditor"]).status_code == 303
+    form = one(soup(client.get("/auditor")), "form#report-form")
+    assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
+    token = str(one(form, "input[name=csrf]")["value"])
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    fields = {**EVERYTHING, "format": "json", "csrf": token, "rates_currency": "CNY"}
+    rates = f"date,currency,rate\n{today},USD,7.1\n".encode()
+    response = client.post("/auditor/download", data=fields, files={"rates": ("r.csv", rates)})
+    assert response.status_code == 200, response.text[:300]
+    doc = orjson.loads(unzip(response.content)[f"{STEM}.json"])
+    columns = doc["journal"]["columns"]
+    assert {"rate_date", "rate", "amount_CNY"} <= set(columns)
+    usd = [r for r in doc["journal"]["rows"] if r[columns.index("currency")] == "USD"]
+    assert usd and all(r[columns.index("rate")] == "7.1" for r in usd)
+    bad = client.post(
+        "/auditor/download", data=fields, files={"rates": ("r.csv", b"day,code\n1,2\n")}
+    )
+    assert bad.status_code == 400
+    assert "r.csv: the header lacks" in problem(bad) and "/tmp" not in problem(bad)
+    stale = client.post("/auditor/download", data={**fields, "csrf": "x" * 43})
+    assert stale.status_code == 400 and "expired" in problem(stale)
