@@ -18,6 +18,7 @@ from portal.auth import Auth
 from portal.chain_head import ChainHead
 from portal.head import HeadAsGet
 from portal.ratelimit import RateLimit
+from portal.responses import CachedResponses
 from portal.routes import (
     about,
     api,
@@ -56,7 +57,8 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    engine = make_engine(database_url)
+    # as many SQLite connections as worker threads (anyio's 40), each with a small page cache
+    engine = make_engine(database_url, cache_mib=8, readers=40)
     if engine.dialect.name == "postgresql":  # one snapshot per request, as on SQLite
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     app.state.portal = PortalState(
@@ -91,6 +93,7 @@ def create_app(database_url: str, settings: Settings | None = None) -> FastAPI:
         apidocs,
     ):
         app.include_router(module.router)
+    app.add_middleware(CachedResponses, state=app.state.portal)  # inside HeadAsGet: GET only
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     return app

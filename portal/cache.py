@@ -6,6 +6,8 @@ milliseconds per request, although the answer only changes when the indexer comm
 head; a reorg changes the head at the same seq). The first request that sees a new position
 drops everything kept for the old one, so nothing outlives the head it was computed at.
 Concurrent requests for the same missing entry compute it once: the others wait for it.
+A result that also depends on the clock says until when it holds (`fresh`), and is computed
+again after that, at the same head.
 """
 
 from __future__ import annotations
@@ -29,8 +31,15 @@ class HeadCache:
         self._computing: dict[Hashable, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def get(self, at: Position, key: Hashable, compute: Callable[[], V]) -> V:
-        """The value of `key` at position `at`, computed by `compute()` the first time.
+    def get(
+        self,
+        at: Position,
+        key: Hashable,
+        compute: Callable[[], V],
+        fresh: Callable[[V], bool] | None = None,
+    ) -> V:
+        """The value of `key` at position `at`, computed by `compute()` the first time (and
+        again when `fresh(value)` says the kept one no longer holds).
 
         `compute` must read at `at` (the caller's session is at that position), so what it
         returns is what any request at that position would compute.
@@ -39,16 +48,19 @@ class HeadCache:
         with self._lock:
             if head != self._at:
                 self._at, self._values, self._computing = head, {}, {}
-            if key in self._values:
+            if key in self._values and (fresh is None or fresh(self._values[key])):
                 return self._values[key]  # type: ignore[no-any-return]
             gate = self._computing.setdefault(key, threading.Lock())
         with gate:
             with self._lock:
                 if self._at == head and key in self._values:
-                    return self._values[key]  # type: ignore[no-any-return]
+                    value = self._values[key]
+                    if fresh is None or fresh(value):
+                        return value  # type: ignore[no-any-return]
             value = compute()
             with self._lock:
                 if self._at == head:
+                    self._values.pop(key, None)
                     if len(self._values) >= self.max_entries:
                         self._values.pop(next(iter(self._values)))
                     self._values[key] = value

@@ -46,12 +46,7 @@ class Chrome:
     @property
     def position(self) -> Position:
         """The mirror position this page is read at (from the same session as its rows)."""
-        status = self.status
-        if status is None or status.last_block is None:
-            return EMPTY
-        return Position(
-            chain_id=status.chain_id, block=status.last_block, seq=status.seq or 0, head=status.head
-        )
+        return position_of(self.status)
 
     @property
     def lag(self) -> int | None:
@@ -59,6 +54,15 @@ class Chrome:
         if self.chain_block is None or self.status is None or self.status.last_block is None:
             return None
         return max(0, self.chain_block - self.status.last_block)
+
+
+def position_of(status: MirrorStatus | None) -> Position:
+    """The mirror position a status names (`EMPTY` without one, or before the first index)."""
+    if status is None or status.last_block is None:
+        return EMPTY
+    return Position(
+        chain_id=status.chain_id, block=status.last_block, seq=status.seq or 0, head=status.head
+    )
 
 
 def notices(

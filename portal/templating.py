@@ -33,6 +33,7 @@ def environment(locale: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the code: no stat() of each on every render
     )
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["sentence"] = render  # the read layer's sentences: `s | sentence(fmt)`

@@ -72,7 +72,8 @@ class StockLotPublic(SQLModel):
 
 
 class ItemStock(SQLModel):
-    """Units of one item on hand at a site, over its lots; `expired` of them past expiry."""
+    """Units of one item on hand at a site, over its lots; `expired` of them past expiry, and
+    when the next of those lots expires (None: none will)."""
 
     item_id: str
     item: str
@@ -80,6 +81,7 @@ class ItemStock(SQLModel):
     on_hand: int
     expired: int
     lots: int
+    next_expiry: int | None = None
 
 
 class NeedPublic(SQLModel):
@@ -260,6 +262,7 @@ def site(
             func.sum(col(Lot.on_hand)),
             func.sum(case((expired, col(Lot.on_hand)), else_=0)),
             func.count(),
+            func.min(case((col(Lot.expiry) > now, col(Lot.expiry)), else_=None)),
         )
         .join(Item, col(Item.item_id) == col(Lot.item_id))
         .where(col(Lot.site_id) == site_id, col(Lot.on_hand) > 0)
@@ -270,8 +273,16 @@ def site(
     detail = SiteDetail(
         site=_site(row),
         stock=[
-            ItemStock(item_id=i, item=n, unit=u, on_hand=int(h), expired=int(x), lots=int(c))
-            for i, n, u, h, x, c in stock
+            ItemStock(
+                item_id=i,
+                item=n,
+                unit=u,
+                on_hand=int(h),
+                expired=int(x),
+                lots=int(c),
+                next_expiry=None if e is None else int(e),
+            )
+            for i, n, u, h, x, c, e in stock
         ],
         open_needs=needs,
     )

@@ -154,13 +154,22 @@ def overview(
         needs=needs_met(session),
         pledges=pledge_gaps(session),
         latest=latest_events(session, latest),
-        alerts=Alerts(
-            expiring=expiring_lots(session, now, expiring_days, alert_limit),
-            late_shipments=late_shipments(session, now, late_days, alert_limit),
-            overdue_needs=overdue_needs(session, now, alert_limit),
+        alerts=alerts(
+            session, now, expiring_days=expiring_days, late_days=late_days, limit=alert_limit
         ),
     )
     return Result[Overview](data=data, position=position)
+
+
+def alerts(
+    session: Session, now: int, *, expiring_days: int = 30, late_days: int = 7, limit: int = 20
+) -> Alerts:
+    """What needs attention at clock `now`: the only part of the overview that depends on it."""
+    return Alerts(
+        expiring=expiring_lots(session, now, expiring_days, limit),
+        late_shipments=late_shipments(session, now, late_days, limit),
+        overdue_needs=overdue_needs(session, now, limit),
+    )
 
 
 def money_totals(session: Session) -> list[MoneyTotals]:

@@ -93,11 +93,19 @@ def _sqlite_directory(path: Path, data_dir: Path | None) -> None:
     )
 
 
-def make_engine(url: str, data_dir: Path | None = None) -> Engine:
-    """An engine for `url` (checked as by `check_database_url`); SQLite gets WAL and speed."""
+def make_engine(
+    url: str, data_dir: Path | None = None, *, cache_mib: int = 64, readers: int | None = None
+) -> Engine:
+    """An engine for `url` (checked as by `check_database_url`); SQLite gets WAL and speed.
+
+    `cache_mib` is SQLite's page cache per connection. `readers` (a server of many concurrent
+    readers, such as the portal): keep that many SQLite connections open and never make a
+    request wait for one (a waiting request would hold a worker thread that another needs).
+    """
     url = check_database_url(url, data_dir)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        pool = {} if readers is None else {"pool_size": readers, "max_overflow": -1}
+        engine = create_engine(url, connect_args={"timeout": 30}, **pool)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -105,7 +113,7 @@ def make_engine(url: str, data_dir: Path | None = None) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA wal_autocheckpoint=16384")
-            cursor.execute("PRAGMA cache_size=-65536")
+            cursor.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
             cursor.close()
 
         return engine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from ledger.queries.sites import (
 )
 from portal.deps import ChromeDep, SessionDep, StateDep
 from portal.listing import blank, csv_link, csv_response, next_link
+from portal.responses import keep_until
 
 router = APIRouter()
 
@@ -98,25 +100,40 @@ def one_site(
             "stock.csv",
         )
     at, minute = chrome.position, now // 60 * 60
-    # a warehouse's sums and newest lots read thousands of lots: kept per mirror head and
-    # minute (expiry is judged at the start of the minute), like the overview
+    # a warehouse's sums and newest lots read thousands of lots: kept per mirror head, judged
+    # at the start of a minute (like the overview) and kept until one of its lots next expires
     found = state.cache.get(
         at,
-        ("site", site_id, cursor, limit, minute),
+        ("site", site_id, cursor, limit),
         lambda: _site_and_lots(session, site_id, minute, cursor, limit, at),
+        fresh=lambda kept: kept is None or minute < kept.until,
     )
     if found is None:
         raise HTTPException(404)
-    detail, lots = found
-    page = SitePage(detail, lots, next_link(request, lots.next), csv_link(request))
-    return state.renderer.response(request, chrome, "site.html", page)
+    lots = found.lots
+    page = SitePage(found.detail, lots, next_link(request, lots.next), csv_link(request))
+    response = state.renderer.response(request, chrome, "site.html", page)
+    keep_until(response, found.until)
+    return response
+
+
+@dataclass(frozen=True)
+class SiteAt:
+    """A site's detail and a page of its lots judged at one time, the same until `until`
+    (when the next of its lots in stock expires)."""
+
+    detail: Result[SiteDetail]
+    lots: Page[StockLotPublic]
+    until: float
 
 
 def _site_and_lots(
     session: Session, site_id: str, now: int, cursor: str | None, limit: int, at: Position
-) -> tuple[Result[SiteDetail], Page[StockLotPublic]] | None:
+) -> SiteAt | None:
     """The site's detail and a page of its lots at `now`; None for an unknown site."""
     detail = site(session, site_id, now, at=at)
     if detail is None:
         return None
-    return detail, list_stock(session, now, site=site_id, cursor=cursor, limit=limit, at=at)
+    lots = list_stock(session, now, site=site_id, cursor=cursor, limit=limit, at=at)
+    expiries = [s.next_expiry for s in detail.data.stock if s.next_expiry is not None]
+    return SiteAt(detail, lots, min(expiries, default=math.inf))
