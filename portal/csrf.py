@@ -1,8 +1,9 @@
 """CSRF protection of the portal's forms that take secrets or sign in: a signed double submit.
 
-A visitor gets a random `csrf` cookie (HttpOnly, SameSite=Strict) with the first form that needs
-it; the form carries `csrf` = HMAC(secret, cookie). A post is accepted only when the field
-matches the cookie it came with, which a page on another site can neither read nor set.
+A visitor gets a random `csrf` cookie (HttpOnly, SameSite=Strict, path /trace or /auditor) with
+the first form that needs it; the form carries `csrf` = HMAC(secret, cookie). A post is accepted
+only when the field matches the cookie it came with, which a page on another site can neither
+read nor set.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ def issue(request: Request, secret: bytes) -> tuple[str, str | None]:
     return _mac(secret, value), value
 
 
-def set_cookie(response: Response, request: Request, value: str | None) -> None:
-    """Set the new cookie from `issue`, if there is one."""
+def set_cookie(response: Response, request: Request, value: str | None, path: str) -> None:
+    """Set the new cookie from `issue`, if there is one, for the pages under `path` only (the
+    forms that need it: /trace, /auditor), so every other page is asked without it and stays
+    cacheable (portal/responses.py keeps no answer to a request with a cookie)."""
     if value is not None:
         response.set_cookie(
             COOKIE,
@@ -48,7 +51,7 @@ def set_cookie(response: Response, request: Request, value: str | None) -> None:
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",
-            path="/",
+            path=path,
         )
 
 

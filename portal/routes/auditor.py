@@ -26,6 +26,7 @@ from ledger.reports.formats import FORMATS
 from ledger.reports.rates import Rates, RatesFileError, load_rates
 from portal import csrf
 from portal.auditor_auth import (
+    COOKIE_PATH,
     SignInFailedError,
     SignInProblem,
     clear_session,
@@ -86,7 +87,7 @@ def _sign_in_page(
         message = challenge.message("0x" + "0" * 40).replace("0x" + "0" * 40, "<your address>")
         page = SignInPage(challenge.encode(), message, mac, token, problem)
     response = state.renderer.response(request, chrome, "auditor_sign_in.html", page, status)
-    csrf.set_cookie(response, request, new_cookie)
+    csrf.set_cookie(response, request, new_cookie, COOKIE_PATH)
     return _no_store(response)
 
 
@@ -157,7 +158,7 @@ def _auditor_page(
     )
     status = 200 if error is None else STATUS.get(error.problem, 400)
     response = state.renderer.response(request, chrome, "reports.html", page, status)
-    csrf.set_cookie(response, request, new_cookie)
+    csrf.set_cookie(response, request, new_cookie, COOKIE_PATH)
     return _no_store(response)
 
 

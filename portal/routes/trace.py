@@ -124,5 +124,5 @@ def answer(
     token, cookie = csrf.issue(request, state.auth.secret)
     response = state.renderer.response(request, chrome, "trace.html", replace(page, csrf=token))
     response.headers["cache-control"] = "no-store"
-    csrf.set_cookie(response, request, cookie)
+    csrf.set_cookie(response, request, cookie, "/trace")
     return response

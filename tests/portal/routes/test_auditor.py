@@ -68,7 +68,10 @@ def test_auditor_signs_in_with_the_key_holding_the_role(
 
 
 def test_sign_in_page_shows_the_eip_4361_message_and_the_command(client: TestClient) -> None:
-    page = soup(client.get("/auditor/sign-in"))
+    response = client.get("/auditor/sign-in")
+    assert response.headers["cache-control"] == "no-store"
+    assert "Path=/auditor" in response.headers["set-cookie"]  # the CSRF cookie, for /auditor only
+    page = soup(response)
     message = text(one(page, "#message"))
     assert message.startswith("testserver wants you to sign in with your Ethereum account:")
     for line in ("URI: http://testserver/auditor", "Version: 1", "Chain ID:", "Nonce:"):

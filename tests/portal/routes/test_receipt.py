@@ -102,6 +102,15 @@ def test_wrong_code_gets_the_trace_pages_answer(
     assert not page.select("#receipt")
 
 
+def test_the_forms_cookie_is_only_sent_to_trace(client: TestClient, indexed: Indexed) -> None:
+    response = client.post("/trace", data={"code": str(indexed.scenario.codes["g3"])})
+    cookie = response.headers["set-cookie"]
+    for attribute in ("csrf=", "HttpOnly", "Path=/trace", "SameSite=strict"):
+        assert attribute in cookie, cookie
+    again = client.post("/trace", data={"code": str(indexed.scenario.codes["g3"])})
+    assert "set-cookie" not in again.headers  # the visitor keeps the one cookie
+
+
 def test_without_the_forms_token_no_pdf(client: TestClient, indexed: Indexed) -> None:
     code = str(indexed.scenario.codes["g3"])
     form = receipt_form(client, code)
