@@ -72,8 +72,8 @@ def test_refused_write_explains_in_both_languages_and_changes_nothing(
         service.submit(world.coordinator, too_much)
     refusal = caught.value.refusal
     assert refusal.error.error == "FundLedgerInsufficientPool"
-    assert "12,000" in refusal.en and "50,000" in refusal.en
-    assert "12,000" in refusal.zh and "您尝试分配 50,000" in refusal.zh
+    assert "has 120.00 CNY available" in refusal.en and "allocate 500.00 CNY" in refusal.en
+    assert "可用 120.00 CNY" in refusal.zh and "您尝试分配 500.00 CNY" in refusal.zh
     assert world.ledger.ledger_head() == head
 
 
