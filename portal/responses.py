@@ -149,25 +149,39 @@ class CachedResponses:
             await self.app(scope, receive, send)
             return
         lang = choose(cookies.get(COOKIE), headers.get(b"accept-language", b"").decode("latin-1"))
+        where = (kind, scope["scheme"], headers.get(b"host"), scope["path"], scope["query_string"])
         session = Session(self.state.engine)
-        try:
-            read = await anyio.to_thread.run_sync(self._read, session, kind == "page")
-            if read is None:  # no mirror tables yet: the app says so, nothing is kept
+        found = await anyio.to_thread.run_sync(self._look_up, session, (*where, lang.tag))
+        if found is None:  # no mirror tables yet: the app says so, nothing is kept
+            try:
                 await self.app(scope, receive, send)
-                return
-            at = read.position
-            generation = (at.seq, at.head, int(time.time()) // 86_400)  # the ETag's day
-            key = (
-                kind, scope["scheme"], headers.get(b"host"), scope["path"], scope["query_string"],
-                lang.tag, read.status, read.chain_block, at.block,
-            )  # fmt: skip
-            kept = self.cache.get(generation, key)
-            if kept is not None:
-                await _send_kept(kept, scope, send)
-                return
+            finally:
+                await anyio.to_thread.run_sync(session.close)
+            return
+        read, generation, key, kept = found
+        if kept is not None:  # the session is closed already
+            await _send_kept(kept, scope, send)
+            return
+        try:
             await self._fill(scope, receive, send, read, generation, key)
         finally:
             await anyio.to_thread.run_sync(session.close)
+
+    def _look_up(
+        self, session: Session, where: tuple[Hashable, ...]
+    ) -> tuple[Read, Hashable, Hashable, Kept | None] | None:
+        """In a worker thread: what the answer depends on, its generation and key, and the
+        answer kept for it (then the session is closed here: one thread hop in all)."""
+        read = self._read(session, where[0] == "page")
+        if read is None:
+            return None
+        at = read.position
+        generation = (at.seq, at.head, int(time.time()) // 86_400)  # the ETag's day
+        key = (*where, read.status, read.chain_block, at.block)
+        kept = self.cache.get(generation, key)
+        if kept is not None:
+            session.close()
+        return read, generation, key, kept
 
     def _read(self, session: Session, page: bool) -> Read | None:
         """The mirror's status (pages) or position (API), and the chain head for pages."""

@@ -10,7 +10,8 @@ transaction, so under READ COMMITTED rows can be at most one batch newer than th
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from ledger.queries.models import Position
 from ledger.store.models import IndexerState
@@ -18,12 +19,22 @@ from ledger.store.models import IndexerState
 EMPTY = Position(chain_id=None, block=None, seq=0, head=None)
 
 
+CHECKPOINT = select(
+    col(IndexerState.chain_id),
+    col(IndexerState.last_block),
+    col(IndexerState.seq),
+    col(IndexerState.head),
+).where(col(IndexerState.id) == 1)
+
+
 def read_position(session: Session) -> Position:
-    """The mirror's checkpoint; `EMPTY` before the first `aidledger index`."""
-    state = session.get(IndexerState, 1)
+    """The mirror's checkpoint; `EMPTY` before the first `aidledger index` (one plain statement
+    on the session's connection, no ORM object: every API request reads it)."""
+    state = session.connection().execute(CHECKPOINT).first()
     if state is None:
         return EMPTY
-    return Position(chain_id=state.chain_id, block=state.last_block, seq=state.seq, head=state.head)
+    chain_id, block, seq, head = state
+    return Position(chain_id=chain_id, block=block, seq=seq, head=head)
 
 
 def position_or_read(session: Session, at: Position | None) -> Position:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlalchemy import func, select
+from sqlmodel import Session, col
 
-from ledger.store.models import IndexerState, Verification
+from ledger.queries.position import CHECKPOINT
+from ledger.store.models import Block, Verification
 
 
 @dataclass(frozen=True)
@@ -30,17 +32,31 @@ class MirrorStatus:
     last_verify: VerifyResult | None
 
 
-def mirror_status(session: Session) -> MirrorStatus:
-    """Read the checkpoint and the newest verification."""
-    state = session.get(IndexerState, 1)
-    newest = session.execute(
-        select(Verification).order_by(Verification.id.desc()).limit(1)  # type: ignore[union-attr]
-    ).scalar()
-    verify = (
-        None
-        if newest is None
-        else VerifyResult(newest.checked_block, newest.differences, newest.finished_at)
+NEWEST = (
+    select(
+        col(Verification.checked_block),
+        col(Verification.differences),
+        col(Verification.finished_at),
     )
+    .order_by(col(Verification.id).desc())
+    .limit(1)
+)
+
+
+def mirror_status(session: Session) -> MirrorStatus:
+    """Read the checkpoint and the newest verification (two plain statements on the session's
+    connection: every portal request reads them, so no ORM objects are built)."""
+    conn = session.connection()
+    state = conn.execute(CHECKPOINT).first()
+    newest = conn.execute(NEWEST).first()
+    verify = None if newest is None else VerifyResult(*newest)
     if state is None:
         return MirrorStatus(None, None, None, None, verify)
-    return MirrorStatus(state.chain_id, state.last_block, state.seq, state.head, verify)
+    return MirrorStatus(*state, verify)
+
+
+def newest_block_day(session: Session) -> date | None:
+    """The UTC date of the newest block the mirror holds (None when it holds none): a dev chain
+    can run ahead of the wall clock, so forms default to periods that reach it."""
+    newest = session.connection().execute(select(func.max(col(Block.timestamp)))).scalar()
+    return None if newest is None else datetime.fromtimestamp(int(newest), UTC).date()
