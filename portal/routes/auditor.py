@@ -174,7 +174,8 @@ def auditor_page(
     auditor = signed_in(request, session, state.auth.secret)
     if auditor is None:
         return _to_sign_in()
-    return _auditor_page(request, chrome, state, auditor, this_year(next(iter(FORMATS))))
+    form = this_year(next(iter(FORMATS)), session)
+    return _auditor_page(request, chrome, state, auditor, form)
 
 
 def _site(session: Session, text: str) -> str | None:

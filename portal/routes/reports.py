@@ -30,12 +30,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
 from ledger.queries.disclosures import DisclosureSchedule, disclosure_schedule
+from ledger.queries.status import newest_block_day
 from ledger.reports.build import Period, ReportInputError, zone
 from ledger.reports.formats import FORMATS
 from ledger.reports.produce import ReportFormatError, produce
 from ledger.reports.rates import Rates
 from portal.context import Chrome
-from portal.deps import ChromeDep, StateDep
+from portal.deps import ChromeDep, SessionDep, StateDep
 from portal.state import PortalState
 
 router = APIRouter()
@@ -193,17 +194,19 @@ def _page(
     return ReportsPage(form, PUBLIC_FORMATS, zones(state), problem, detail, schedule(state, chrome))
 
 
-def this_year(fmt: str) -> ReportForm:
-    """The form set to this year so far (UTC) in `fmt`."""
+def this_year(fmt: str, session: Session) -> ReportForm:
+    """The form set to this year so far (UTC) in `fmt`, to the newest block when the chain's
+    clock is ahead of ours (a dev chain)."""
     today = datetime.now(UTC).date()
+    last = max(today, newest_block_day(session) or today)
     first = today.replace(month=1, day=1).isoformat()
-    return ReportForm(first=first, last=today.isoformat(), tz="UTC", fmt=fmt, currency="")
+    return ReportForm(first=first, last=last.isoformat(), tz="UTC", fmt=fmt, currency="")
 
 
 @router.get("/reports", include_in_schema=False)
-def reports(request: Request, chrome: ChromeDep, state: StateDep) -> Response:
+def reports(request: Request, chrome: ChromeDep, state: StateDep, session: SessionDep) -> Response:
     """The form, set to this year so far (UTC) in the first public format."""
-    page = _page(state, chrome, this_year(PUBLIC_FORMATS[0]), None)
+    page = _page(state, chrome, this_year(PUBLIC_FORMATS[0], session), None)
     return state.renderer.response(request, chrome, "reports.html", page)
 
 

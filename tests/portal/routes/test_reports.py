@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -19,8 +20,9 @@ from ledger.reports import manifest as manifests
 from ledger.reports.formats import FORMATS
 from ledger.store.db import upgrade
 from portal.app import create_app
-from portal.routes.reports import PUBLIC_FORMATS
+from portal.routes.reports import PUBLIC_FORMATS, this_year
 from portal.settings import Settings
+from tests.ledger.queries.test_status import AHEAD, mirror_with_blocks
 from tests.portal.conftest import Indexed
 from tests.portal.html import ZH, assert_no_injected_markup, one, soup, text
 
@@ -169,3 +171,11 @@ def test_the_page_says_when_charity_law_disclosures_fall_due(client: TestClient)
     assert "periodic disclosures are due once it has run longer than six months" in body
     zh = text(soup(client.get("/reports", headers=ZH)).main)  # type: ignore[arg-type]
     assert "慈善法信息公开" in zh and "募捐活动始于" in zh
+
+
+def test_the_form_reaches_the_newest_block_when_the_chain_runs_ahead(tmp_path: Path) -> None:
+    today = datetime.now(UTC).date()
+    ahead = datetime.now(UTC) + AHEAD
+    with mirror_with_blocks(tmp_path, datetime(2026, 1, 2, tzinfo=UTC), ahead) as session:
+        form = this_year("pdf", session)
+    assert (form.first, form.last) == (f"{today.year}-01-01", ahead.date().isoformat())
