@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from ledger.errors import AidLedgerConfigError, AidLedgerError
+from ledger.errors import AidLedgerError
+from ledger.store.lock_files import open_lock_file
 
 _ADVISORY_KEY = 0x41494444  # "AIDD"
 # One lock per schema, so mirrors in different schemas of one database do not block each other.
@@ -26,14 +27,7 @@ def writer_lock(engine: Engine) -> Iterator[None]:
     if engine.dialect.name == "sqlite":
         database = engine.url.database or ""
         path = Path(f"{database}.lock")
-        try:
-            handle = path.open("w")
-        except OSError as exc:
-            raise AidLedgerConfigError(
-                f"cannot create the writer lock {path} ({exc.strerror}); make its directory "
-                "writable"
-            ) from None
-        with handle:
+        with open_lock_file(path, "writer lock") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

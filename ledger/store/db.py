@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import create_engine
 
 from ledger.errors import AidLedgerConfigError
+from ledger.store.lock_files import open_lock_file
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 URL_FORMS = (
@@ -174,15 +175,9 @@ def migration_lock(engine: Engine) -> Iterator[None]:
     second finds the schema current. A file lock beside a SQLite file, an advisory lock per
     schema on PostgreSQL; other databases are not locked."""
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        path = Path(f"{engine.url.database}.migrate.lock")
-        try:
-            handle = path.open("w")
-        except OSError as exc:
-            raise AidLedgerConfigError(
-                f"cannot create the migration lock {path} ({exc.strerror}); make its directory "
-                "writable"
-            ) from None
-        with handle:
+        with open_lock_file(
+            Path(f"{engine.url.database}.migrate.lock"), "migration lock"
+        ) as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
