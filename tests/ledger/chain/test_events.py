@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from web3 import Web3
 
 from ledger.chain.events import (
     DecodedEvent,
@@ -65,3 +66,35 @@ def test_altered_amount_breaks_the_head(logs: list[dict[str, Any]]) -> None:
 def test_unrelated_logs_are_ignored() -> None:
     log = {"topics": ["0x" + "00" * 32], "data": "0x", "address": "0x" + "11" * 20}
     assert decode_log(log) is None
+
+
+def test_open_zeppelin_events_beside_the_sequenced_ones_carry_no_seq_and_are_skipped() -> None:
+    """docs/indexer.md, "Reading the chain yourself": RoleGranted beside each RoleChanged and
+    Paused / Unpaused beside each PauseChanged, in the same transaction; decode_log skips them."""
+    oz = {
+        "0x" + bytes(Web3.keccak(text=signature)).hex(): signature.split("(")[0]
+        for signature in (
+            "RoleGranted(bytes32,address,address)",
+            "RoleRevoked(bytes32,address,address)",
+            "Paused(address)",
+            "Unpaused(address)",
+        )
+    }
+    with eth_tester_web3() as w3:
+        world: World = build_world(w3, "eth_tester")
+        world.ledger.pause(world.admin)
+        world.ledger.unpause(world.admin)
+        address = world.ledger.deployment.registry
+        logs = w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "address": address})  # type: ignore[typeddict-item]
+    by_tx: dict[bytes, list[str]] = {}
+    for log in logs:
+        event = decode_log(dict(log))
+        name = event.name if event is not None else oz["0x" + bytes(log["topics"][0]).hex()]
+        by_tx.setdefault(bytes(log["transactionHash"]), []).append(name)
+    pairs = {"RoleGranted": "RoleChanged", "Paused": "PauseChanged", "Unpaused": "PauseChanged"}
+    seen = [name for names in by_tx.values() for name in names if name in pairs]
+    assert {"RoleGranted", "Paused", "Unpaused"} <= set(seen)
+    for names in by_tx.values():
+        for name in names:
+            if name in pairs:
+                assert pairs[name] in names, names  # repeats what a sequenced event says
