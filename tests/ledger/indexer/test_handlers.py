@@ -3,6 +3,7 @@ it declares."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from sqlmodel import SQLModel
 
 from ledger.chain.artifacts import CONTRACT_NAMES, load_artifact
 from ledger.chain.rpc import Rpc
+from ledger.indexer import handlers
 from ledger.indexer.handlers import HANDLERS, READS, REGISTERED
 from ledger.indexer.handlers.gen_args import TARGET, render
 from ledger.indexer.sync import SyncOptions, sync
@@ -58,6 +60,28 @@ def test_declared_reads_name_real_tables_columns_and_arguments() -> None:
 def test_typed_event_arguments_are_generated_from_the_current_abis() -> None:
     """Stale after an event changed: run `python -m ledger.indexer.handlers.gen_args`."""
     assert TARGET.read_text() == render()
+
+
+def _bare_code(node: ast.expr) -> bool:
+    """A number other than 0, or a tuple, list or set of numbers: a code that needs a name."""
+    if isinstance(node, ast.Constant):
+        return type(node.value) is int and node.value != 0
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_bare_code(e) for e in node.elts)
+    return False
+
+
+def test_event_codes_are_compared_with_enums_not_numbers() -> None:
+    """`a["origin"] == LotOrigin.PURCHASE`, never `a["origin"] == 1` (ledger.chain.types names
+    every code), in every module of the indexer."""
+    found = []
+    for path in sorted(Path(handlers.__file__).parents[1].rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                if any(isinstance(s, ast.Subscript) for s in sides) and any(map(_bare_code, sides)):
+                    found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    assert found == []
 
 
 _ONE_ROW = re.compile(r"^SELECT .+ FROM (\w+) WHERE \w+ = \S+( AND \w+ = \S+)*$")
