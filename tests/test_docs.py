@@ -1,13 +1,17 @@
 """The docs keep up with the code: every `aidledger` command has an example in docs/cli.md and
-every report format a section in docs/reports.md."""
+every report format a section in docs/reports.md, every field of a deployment file a row in
+docs/deployments.md."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from ledger.chain.deployment import Deployment
 from ledger.cli.main import app
 from ledger.reports.formats import FORMATS
 
@@ -40,3 +44,9 @@ def test_every_report_format_is_documented() -> None:
     for fmt in FORMATS:
         assert f"`{fmt}`" in cli, fmt
         assert f"--format {fmt}" in text or f"`{fmt}`" in text or f"## {fmt.upper()}" in text, fmt
+
+
+def test_every_deployment_field_is_in_the_deployments_table() -> None:
+    """docs/deployments.md has one table row per field of deployments/<chain-id>.json."""
+    rows = re.findall(r"^\| `(\w+)` \|", (DOCS / "deployments.md").read_text(), re.MULTILINE)
+    assert rows == [f.name for f in dataclasses.fields(Deployment)]
