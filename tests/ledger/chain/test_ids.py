@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.chain.ids import currency_code, derive_id, donor_commitment, new_salt, region_code
+from ledger.chain.ids import (
+    currency_code,
+    derive_id,
+    donor_commitment,
+    new_salt,
+    region_code,
+    region_earmark,
+)
 from ledger.errors import AidLedgerValueError
 
 
@@ -33,3 +40,7 @@ def test_region_code_pads_to_eight_bytes() -> None:
     for bad in ("", "CN-HUBEI-X", "湖北"):
         with pytest.raises(AidLedgerValueError):
             region_code(bad)
+
+
+def test_region_earmark_is_the_region_code_then_zeros_as_docs_indexer_says() -> None:
+    assert "0x" + region_earmark("CN-HB").hex() == "0x434e2d4842" + "0" * 54
