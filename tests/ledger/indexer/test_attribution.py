@@ -257,5 +257,11 @@ def test_worked_example_of_the_doc_goods(world: World, rpc: Rpc, db_url: str) ->
     assert parts(engine, "flow_sources", "flow_id", h2) == [("unattributed", 3), (G3, 7)]
     assert parts(engine, "lot_sources", "lot_id", p2.lot_id) == [(G4, 45)]
     assert parts(engine, "lot_sources", "lot_id", r) == [(G3, 431), (G4, 2)]
+    with engine.connect() as conn:  # R: a count correction and no removal, so signed (-3)
+        adjusted = conn.execute(
+            text("SELECT created, on_hand, handed_over, adjusted_out FROM lots WHERE lot_id = :l"),
+            {"l": "0x" + r.hex()},
+        ).one()
+    assert tuple(adjusted) == (940, 433, 510, -3)
     assert mirror_tables(engine) == attribute(chain_events(world, rpc))
     engine.dispose()
