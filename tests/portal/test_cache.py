@@ -58,6 +58,19 @@ def test_waiting_requests_share_one_computation() -> None:
     assert results == [42] * 8 and calls == [1]
 
 
+def test_a_value_past_its_time_is_computed_again_at_the_same_head() -> None:
+    cache, calls = HeadCache(), []
+
+    def compute(until: int) -> int:
+        calls.append(until)
+        return until
+
+    assert cache.get(at(1), "site", lambda: compute(10), fresh=lambda v: v > 5) == 10
+    assert cache.get(at(1), "site", lambda: compute(20), fresh=lambda v: v > 9) == 10
+    assert cache.get(at(1), "site", lambda: compute(30), fresh=lambda v: v > 10) == 30
+    assert calls == [10, 30]
+
+
 def test_entries_are_bounded() -> None:
     cache = HeadCache(max_entries=3)
     for key in range(5):

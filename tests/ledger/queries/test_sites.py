@@ -126,6 +126,19 @@ def test_one_site_shows_stock_per_item_and_open_needs_in_three_queries(indexed: 
     assert all(n.status == "open" for n in detail.open_needs) and detail.open_needs
 
 
+def test_a_sites_stock_says_when_its_next_lot_expires(indexed: Indexed) -> None:
+    hospital = indexed.hex("hospital")
+    with Session(indexed.engine) as session:
+        at = read_position(session)
+        before = site(session, hospital, EXPIRY - 1, at=at)
+        after = site(session, hospital, EXPIRY, at=at)
+    assert before is not None and after is not None
+    # the figures at EXPIRY - 1 hold until EXPIRY, when the dated lots expire; then none will
+    assert [(s.expired, s.next_expiry) for s in before.data.stock] == [(0, EXPIRY)]
+    assert [s.next_expiry for s in after.data.stock] == [None]
+    assert after.data.stock[0].expired > 0
+
+
 def test_needs_by_region_and_item_set_needed_against_handed_over_and_in_transit(
     indexed: Indexed,
 ) -> None:
