@@ -57,7 +57,7 @@ def first_link(counted: Counted, path: str, selector: str) -> str:
         ("/pledges", 3),
         ("/flows", 10),
         ("/verify", 2),
-        ("/reports", 4),  # + the disclosure schedule: first gift or lot, attestations
+        ("/reports", 5),  # + the schedule (first gift or lot, attestations), newest block day
         ("/attestations", 3),
         ("/api/v1/gifts", 2),
         ("/api/v1/attestations", 2),
