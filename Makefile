@@ -66,7 +66,7 @@ screenshots: setup-python  ## Rewrite docs/screenshots/*.png from the portal's b
 	AIDLEDGER_WRITE_SCREENSHOTS=1 $(BIN)/pytest tests/portal/browser/test_screenshots.py
 
 test: lint slither  ## Lint, static analysis and the whole test suite
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -q --durations=25
 
 fuzz: setup-python  ## Long property-test profile (10x the CI examples)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -m slow -p no:timeout tests
