@@ -1,7 +1,8 @@
 """The two web servers under load, each a child process with its memory sampled.
 
-- ours: `aidledger portal --workers N --no-chain` over the mirror, exactly as a deployment runs
-  it (uvicorn, `portal.serve:app_from_environment`, access log off);
+- ours: `aidledger portal --workers N --no-chain` over the mirror (a SQLite file or a
+  PostgreSQL schema), exactly as a deployment runs it (uvicorn,
+  `portal.serve:app_from_environment`, access log off);
 - datasette: `datasette serve -i mirror.sqlite3` (immutable), from its own virtualenv under
   `.bench-cache/datasette/`, installed on demand with pip (never by `make setup` or CI).
 """
@@ -130,16 +131,17 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def ours(db: Path, workers: int) -> Iterator[Server]:
-    """`aidledger portal` over `db` with `workers` uvicorn workers."""
+def ours(url: str, data_dir: Path, workers: int) -> Iterator[Server]:
+    """`aidledger portal` over the mirror at `url` (SQLite or PostgreSQL) with `workers`
+    uvicorn workers, its secret and nonces in `data_dir`."""
     port = free_port()
     argv = [
         str(AIDLEDGER),
         "portal",
         *("--port", str(port), "--workers", str(workers)),
-        *("--database-url", f"sqlite:///{db}", "--no-chain"),
+        *("--database-url", url, "--no-chain"),
     ]
-    env = {**os.environ, "AIDLEDGER_DATA_DIR": str(db.parent)}
+    env = {**os.environ, "AIDLEDGER_DATA_DIR": str(data_dir)}
     label = f"ours ({workers} worker{'s' if workers > 1 else ''})"
     with _serve(label, argv, env, "/about", port) as server:
         yield server

@@ -13,15 +13,22 @@ One run:
    overview, the first page of gifts, gifts in CNY, random gifts, random sites, shipments and
    the gifts' JSON, and datasette's closest equivalents (table pages with `_size=50` sorted by
    `seq`, a filtered table page, row pages, the table's JSON, and the overview's goods and
-   money totals as one `?sql=` query).
+   money totals as one `?sql=` query);
+4. with `--postgresql URL` (a schema in the URL: `?options=-csearch_path%3Dname`), the same
+   mirror copied into PostgreSQL (`bench/_pg_mirror.py`: our migrations, then COPY of the
+   SQLite mirror's rows; kept for the next run) and ours with 1 and 2 workers over it, set
+   against ours over SQLite in the same run (datasette has no PostgreSQL), with the CPU the
+   PostgreSQL server's processes spent meanwhile when it runs on this machine.
 
 Prints a markdown table: req/s, p50/p95/p99 latency, errors, the server's peak resident memory
-(process tree), the load generator's own CPU, and ours / datasette in the same mode; then
-latency per kind of request. The issue's floors, on this 2-core machine: at least 300 req/s
+(process tree), the load generator's own CPU, and the ratio to the peer in the same mode
+(datasette for ours over SQLite, ours over SQLite for ours over PostgreSQL); then latency per
+kind of request. The issue's floors, on this 2-core machine: at least 300 req/s
 (back to back) and p99 at most 100 ms (at 300 req/s). Figures go to docs/benchmarks.md by hand.
 
 Run: `.venv/bin/python -m bench.portal [--gifts 100000] [--events 1000000] [--seconds 30]`;
-a short trial: `--gifts 10000 --events 100000 --seconds 5 --warmup 1`.
+a short trial: `--gifts 10000 --events 100000 --seconds 5 --warmup 1`; PostgreSQL:
+`--postgresql 'postgresql://postgres@127.0.0.1:5432/test?options=-csearch_path%3Dbench_portal'`.
 """
 
 from __future__ import annotations
@@ -39,10 +46,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
 from bench._load import Kind, Stats, run_load
-from bench._mirror import Built, mirror
+from bench._mirror import CACHE, Built, mirror
+from bench._pg_mirror import PgBuilt, copy_mirror, cpu_between, postgres_cpu
 from bench._processes import ROOT
 from bench._servers import Server, datasette, datasette_available, ours, settle
+from ledger.errors import AidLedgerConfigError
 
 MB = 1024 * 1024
 FLOOR_P99 = 0.100  # seconds
@@ -144,6 +155,8 @@ class Run:
     rate: float | None
     stats: Stats
     peak_rss: int
+    peer: str = "datasette"  # the server it is set against
+    db_cpu: float | None = None  # PostgreSQL's processes, in cores, over warm-up and window
 
     @property
     def label(self) -> str:
@@ -168,6 +181,8 @@ def measure(
     kinds: list[Kind],
     args: argparse.Namespace,
     revalidate: bool = False,
+    peer: str = "datasette",
+    postgresql: bool = False,
 ) -> list[Run]:
     """Start a server, run the mix against it back to back and then at `--rate`, stop it."""
     runs = []
@@ -177,6 +192,7 @@ def measure(
             print(f"{label}: {args.connections} connections {how}, {args.warmup:g} s warm-up, "
                   f"{args.seconds:g} s measured ...", flush=True)  # fmt: skip
             server.rss.reset()
+            before, began = postgres_cpu() if postgresql else {}, time.perf_counter()
             stats = run_load(
                 server.base,
                 kinds,
@@ -189,7 +205,10 @@ def measure(
             )
             if stats.first_error:
                 print(f"  first error: {stats.first_error}")
-            runs.append(Run(label, rate, stats, server.rss.peak))
+            db_cpu = None
+            if postgresql:
+                db_cpu = cpu_between(before, postgres_cpu()) / (time.perf_counter() - began)
+            runs.append(Run(label, rate, stats, server.rss.peak, peer, db_cpu))
     settle()
     return runs
 
@@ -199,24 +218,25 @@ def _ms(seconds: float) -> str:
 
 
 def table(runs: list[Run]) -> str:
-    """The markdown table of the runs, each against datasette's run of the same mode."""
+    """The markdown table of the runs, each against its peer's run of the same mode."""
     lines = [
         "| server | req/s | p50 ms | p95 ms | p99 ms | errors | not sent | 304 | peak RSS MB "
-        "| load generator CPU | req/s vs datasette | p99 vs datasette | floor |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| load generator CPU | PostgreSQL CPU | req/s vs peer | p99 vs peer | floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         s = run.stats
-        base = next((r for r in runs if r.server == "datasette" and r.rate == run.rate), None)
+        base = next((r for r in runs if r.server == run.peer and r.rate == run.rate), None)
         ratio_rate = ratio_p99 = "—"
         if base is not None and run is not base and base.stats.rate and base.stats.percentile(99):
             ratio_rate = f"{s.rate / base.stats.rate:.2f}x"
             ratio_p99 = f"{s.percentile(99) / base.stats.percentile(99):.2f}x"
         cpu = f"{100 * s.client_cpu / s.seconds:.0f}%" if s.seconds else "—"
+        db = f"{100 * run.db_cpu:.0f}%" if run.db_cpu is not None else "—"
         lines.append(
             f"| {run.label} | {s.rate:,.0f} | {_ms(s.percentile(50))} | {_ms(s.percentile(95))} "
             f"| {_ms(s.percentile(99))} | {s.errors} | {s.dropped:,} | {s.statuses.get(304, 0):,} "
-            f"| {run.peak_rss / MB:,.0f} | {cpu} | {ratio_rate} | {ratio_p99} "
+            f"| {run.peak_rss / MB:,.0f} | {cpu} | {db} | {ratio_rate} | {ratio_p99} "
             f"| {'—' if run.server == 'datasette' else run.verdict} |"
         )
     return "\n".join(lines)
@@ -266,6 +286,13 @@ def _describe(built: Built) -> str:
     )
 
 
+def _describe_pg(pg: PgBuilt) -> str:
+    how = "from the cache" if pg.cached else f"copied in {pg.seconds:.1f} s"
+    return (
+        f"PostgreSQL mirror: schema {pg.schema}, {pg.rows:,} rows, {pg.megabytes:,.0f} MB ({how})"
+    )
+
+
 def _workers(text: str) -> list[int]:
     return [int(x) for x in text.split(",") if x.strip()]
 
@@ -290,6 +317,12 @@ def main() -> None:
     parser.add_argument("--mirror-only", action="store_true", help="build the mirror and stop")
     parser.add_argument("--no-datasette", action="store_true")
     parser.add_argument("--no-revalidate", action="store_true", help="skip the ETag runs")
+    parser.add_argument(
+        "--postgresql",
+        metavar="URL",
+        help="also copy the mirror into this schema (?options=-csearch_path%%3Dname) and load "
+        "ours over it",
+    )
     args = parser.parse_args()
 
     load = os.getloadavg()
@@ -297,6 +330,13 @@ def main() -> None:
           f"commit {_commit()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")  # fmt: skip
     built = mirror(args.gifts, args.events, args.seed, rebuild=args.rebuild)
     print(_describe(built), flush=True)
+    pg = None
+    if args.postgresql:
+        try:
+            pg = copy_mirror(built.path, args.postgresql, rebuild=args.rebuild)
+        except (ValueError, AidLedgerConfigError, psycopg.Error) as exc:
+            raise SystemExit(f"--postgresql: {exc}") from None
+        print(_describe_pg(pg), flush=True)
     if args.mirror_only:
         return
     ids = sample(built.path, args.seed)
@@ -310,13 +350,23 @@ def main() -> None:
             runs += measure(
                 "datasette", lambda: datasette(built.path), datasette_mix(ids, database), args
             )
-    for workers in args.workers:
-        label = f"ours, {workers} worker{'s' if workers > 1 else ''}"
-        runs += measure(label, _ours(built.path, workers), our_mix(ids), args)
-    if not args.no_revalidate:
+    sqlite_url = f"sqlite:///{built.path}"
+    for revalidate in [False] if args.no_revalidate else [False, True]:
         for workers in args.workers:
-            label = f"ours, {workers} worker{'s' if workers > 1 else ''}, If-None-Match"
-            runs += measure(label, _ours(built.path, workers), our_mix(ids), args, revalidate=True)
+            label = f"ours, {workers} worker{'s' if workers > 1 else ''}"
+            label += ", If-None-Match" if revalidate else ""
+            mix = our_mix(ids)
+            runs += measure(label, _ours(sqlite_url, workers), mix, args, revalidate)
+            if pg is not None:  # right after the same configuration over SQLite
+                runs += measure(
+                    label.replace("ours,", "ours on PostgreSQL,"),
+                    _ours(pg.url, workers),
+                    mix,
+                    args,
+                    revalidate,
+                    peer=label,
+                    postgresql=True,
+                )
     print(f"load average after: {os.getloadavg()[0]:.2f}\n")
     print(table(runs))
     print()
@@ -324,8 +374,8 @@ def main() -> None:
     print(kinds_table(runs))
 
 
-def _ours(db: Path, workers: int) -> Callable[[], AbstractContextManager[Server]]:
-    return lambda: ours(db, workers)
+def _ours(url: str, workers: int) -> Callable[[], AbstractContextManager[Server]]:
+    return lambda: ours(url, CACHE, workers)
 
 
 if __name__ == "__main__":
