@@ -100,8 +100,9 @@ def make_engine(
     """An engine for `url` (checked as by `check_database_url`); SQLite gets WAL and speed.
 
     `cache_mib` is SQLite's page cache per connection. `readers` (a server of many concurrent
-    readers, such as the portal): keep that many SQLite connections open and never make a
-    request wait for one (a waiting request would hold a worker thread that another needs).
+    readers, such as the portal): keep that many connections open, so that no request waits
+    for one (a waiting request holds a worker thread that another needs); SQLite may open more,
+    PostgreSQL not (the server's `max_connections`, 100 by default, bounds every process).
     """
     url = check_database_url(url, data_dir)
     if url.startswith("sqlite"):
@@ -118,7 +119,8 @@ def make_engine(
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    pool = {} if readers is None else {"pool_size": readers, "max_overflow": 0}
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def check_reachable(engine: Engine) -> None:
