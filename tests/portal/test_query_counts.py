@@ -6,38 +6,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import event
 
-from portal.app import create_app
+from tests.portal import counting
 from tests.portal.conftest import Indexed
 from tests.portal.html import soup
 
 
-class Counted:
+class Counted(counting.Counted):
     """A client and the number of SQL statements its last request ran."""
 
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-        self.statements = 0
-
     def get(self, path: str, **kw: object) -> int:
-        self.statements = 0
-        response = self.client.get(path, **kw)  # type: ignore[arg-type]
-        assert response.status_code in (200, 304), path
+        status, _, _ = self.fetch(path, **kw)
+        assert status in (200, 304), path
         return self.statements
 
 
 @pytest.fixture(scope="module")
 def counted(indexed: Indexed) -> Iterator[Counted]:
-    app = create_app(indexed.database_url)
-    with TestClient(app) as client:
-        counter = Counted(client)
-
-        def count(*_: object) -> None:
-            counter.statements += 1
-
-        event.listen(app.state.portal.engine, "before_cursor_execute", count)
+    with counting.counted_client(indexed.database_url, Counted) as counter:
         yield counter
 
 

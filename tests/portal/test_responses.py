@@ -8,39 +8,24 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import event
 
-from portal.app import create_app
 from portal.responses import KEEP_UNTIL, AnswerCache, Kept, kind_of
 from portal.security import CSP
+from tests.portal import counting
 from tests.portal.conftest import Indexed
 from tests.portal.html import ZH, soup
 
 
-class Counted:
+class Counted(counting.Counted):
     """A client and the SQL statements its last request ran."""
 
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-        self.statements = 0
-
     def get(self, path: str, **kw: object) -> tuple[int, bytes, dict[str, str]]:
-        self.statements = 0
-        response = self.client.get(path, **kw)  # type: ignore[arg-type]
-        return response.status_code, response.content, dict(response.headers)
+        return self.fetch(path, **kw)
 
 
 @pytest.fixture
 def counted(indexed: Indexed) -> Iterator[Counted]:
-    app = create_app(indexed.database_url)
-    with TestClient(app) as client:
-        counter = Counted(client)
-
-        def count(*_: object) -> None:
-            counter.statements += 1
-
-        event.listen(app.state.portal.engine, "before_cursor_execute", count)
+    with counting.counted_client(indexed.database_url, Counted) as counter:
         yield counter
 
 
