@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlmodel import SQLModel
 
 from ledger.errors import AidLedgerError
+from ledger.indexer import journal_values
 from ledger.indexer.bulk import insert_tuples
 from ledger.indexer.handlers import HANDLERS, Context
 from ledger.indexer.prefetch import prefetch
@@ -78,13 +79,17 @@ def apply_batch(conn: Connection, batch: Prepared, finality_from: int) -> Applie
         except Exception as exc:
             raise EventNotAppliedError(_not_applied(state, entry, a, exc)) from exc
         positions[entry.block_number] = (a["seq"], a["head"])
+    journal_values.preload(unit, args)
+    journal = [
+        journal_values.values(unit, e.name, a) for e, a in zip(batch.entries, args, strict=True)
+    ]
     try:
         unit.flush()
     except Exception as exc:
         seqs = f"seq {batch.start_seq + 1}..{batch.seq}"
         where = f"the rows of blocks {batch.first}..{batch.last} ({seqs})"
         raise EventNotAppliedError(_not_applied(state, where, {}, exc)) from exc
-    _insert_raw_events(conn, batch, args)
+    _insert_raw_events(conn, batch, args, journal)
     seq, head = state["seq"], state["head"]
     block_rows = []
     for number in sorted(n for n in batch.headers if n >= batch.first):
@@ -157,10 +162,16 @@ _RAW_COLUMNS = (
     "emitter",
     "name",
     "args",
+    *journal_values.COLUMNS,
 )
 
 
-def _insert_raw_events(conn: Connection, batch: Prepared, args: list[dict[str, Any]]) -> None:
+def _insert_raw_events(
+    conn: Connection,
+    batch: Prepared,
+    args: list[dict[str, Any]],
+    journal: list[journal_values.Values],
+) -> None:
     chain_id = batch.chain_id
     rows = [
         (
@@ -173,7 +184,8 @@ def _insert_raw_events(conn: Connection, batch: Prepared, args: list[dict[str, A
             e.emitter,
             e.name,
             e.args_json,
+            *j,
         )
-        for e, a in zip(batch.entries, args, strict=True)
+        for e, a, j in zip(batch.entries, args, journal, strict=True)
     ]
     insert_tuples(conn, T["raw_events"], _RAW_COLUMNS, rows)

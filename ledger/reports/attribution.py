@@ -32,6 +32,20 @@ _IN_KIND = text(
 )
 
 
+COLUMNS = (
+    "gift_kind",
+    "gift_id",
+    "seq",
+    "currency",
+    "amount",
+    "allocated",
+    "spent",
+    "lot_id",
+    "units",
+    "units_handed_over",
+)
+
+
 def attribution_tables(conn: Connection, ctx: Context) -> list[Table]:
     """One row per gift recorded in the period: money allocated and spent, the units bought
     with it or given in kind, and how many of those were handed over (as the mirror holds it
@@ -54,18 +68,7 @@ def attribution_tables(conn: Connection, ctx: Context) -> list[Table]:
             "attribution",
             "Per-gift attribution (docs/attribution.md), as the mirror holds it",
             "逐笔捐赠去向（按归属规则，镜像库现值）",
-            (
-                "gift_kind",
-                "gift_id",
-                "seq",
-                "currency",
-                "amount",
-                "allocated",
-                "spent",
-                "lot_id",
-                "units",
-                "units_handed_over",
-            ),
+            COLUMNS,
             rows,
             derived_from_chain=False,
         )

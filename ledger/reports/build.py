@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from ledger.errors import AidLedgerError
 from ledger.reports import journal
@@ -20,7 +20,7 @@ from ledger.reports.books import Books
 from ledger.reports.events import ReportEvent
 from ledger.reports.rates import Rates
 from ledger.reports.summary import Summary
-from ledger.reports.tables import Context, Digest, Row, Table
+from ledger.reports.tables import Context, Digest, KnownDigest, Row, Table
 
 CONTRACT_NAMES = ("AidRegistry", "FundLedger", "SupplyLedger")
 
@@ -156,6 +156,14 @@ def resolve(conn: Connection, period: Period, filters: dict[str, str] | None = N
     )
 
 
+class JournalWriter(Protocol):
+    """Something writing the journal elsewhere (`journal_sql.Child`)."""
+
+    def wait(self) -> KnownDigest:
+        """Wait until the journal is written; its digest."""
+        ...
+
+
 @dataclass
 class Report:
     """One report's data over an event stream (the mirror's, or the chain's when verifying).
@@ -169,8 +177,9 @@ class Report:
     rates: Rates | None = None
     extra_tables: Callable[[Context], list[Table]] | None = None  # mirror-only tables
     progress: Callable[[int], None] | None = None
+    sql_journal: Engine | None = None  # the mirror, when SQL can write the journal (CSV)
     books: Books = field(default_factory=Books)
-    digests: dict[str, Digest] = field(default_factory=dict)
+    digests: dict[str, Digest | KnownDigest] = field(default_factory=dict)
     _tables: list[Table] | None = None
 
     @property
@@ -190,9 +199,20 @@ class Report:
 
     def journal(self) -> Iterator[Row]:
         """The journal's rows, streamed; folds every event up to the period's end."""
+        digest = self.digests["journal"] = Digest(self.journal_columns)
+        yield from self._pass(digest)
+
+    def fold(self, journal: JournalWriter) -> None:
+        """Fold every event up to the period's end without making the journal's rows: they are
+        written elsewhere meanwhile (`journal_sql.py`); its digest when it is done."""
+        for _ in self._pass(None):
+            pass
+        self.digests["journal"] = journal.wait()
+
+    def _pass(self, digest: Digest | None) -> Iterator[Row]:
+        """One pass over the events: fold each; with `digest`, make, count and yield the rows."""
         ctx, books = self.context, self.books
         first, last = ctx.first_seq, ctx.last_seq
-        digest = self.digests["journal"] = Digest()
         opening: Books | None = None
         contracts = ctx.names
         progress, done = self.progress, 0
@@ -204,12 +224,13 @@ class Report:
             books.apply(e)
             if e.seq < first:
                 continue
-            r = journal.row(books, contracts, e)
-            if self.rates is not None:
-                r = (*r, *self.rates.convert(r[2][:10], r[9], r[10]))
-            if self._keep(r):
-                digest.add(r)
-                yield r
+            if digest is not None:
+                r = journal.row(books, contracts, e)
+                if self.rates is not None:
+                    r = (*r, *self.rates.convert(r[2][:10], r[9], r[10]))
+                if self._keep(r):
+                    digest.add(r)
+                    yield r
             done += 1
             if progress is not None and done % 10_000 == 0:
                 progress(done)
@@ -219,7 +240,7 @@ class Report:
         if self.extra_tables is not None:
             tables += self.extra_tables(ctx)
         for t in tables:
-            self.digests[t.name] = Digest().add_all(t.rows)
+            self.digests[t.name] = Digest(t.columns).add_all(t.rows)
         self._tables = tables
         if progress is not None:
             progress(done)

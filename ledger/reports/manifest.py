@@ -50,12 +50,22 @@ def sha256_file(path: Path) -> str:
     return "0x" + h.hexdigest()
 
 
-def finish(manifest: dict[str, Any], files: list[Path]) -> dict[str, Any]:
-    """The manifest with every file's name, size and sha256 (the first file is the report)."""
+def finish(
+    manifest: dict[str, Any], files: list[Path], known: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The manifest with every file's name, size and sha256 (the first file is the report);
+    `known`: hashes already computed while writing, by file name (a CSV table's file hash is
+    its digest), the others read back."""
+    known = known or {}
     return {
         **manifest,
         "files": [
-            {"name": p.name, "bytes": p.stat().st_size, "sha256": sha256_file(p)} for p in files
+            {
+                "name": p.name,
+                "bytes": p.stat().st_size,
+                "sha256": known.get(p.name) or sha256_file(p),
+            }
+            for p in files
         ],
     }
 

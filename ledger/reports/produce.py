@@ -19,6 +19,8 @@ from ledger.reports.attribution import attribution_tables
 from ledger.reports.build import Period, Report, resolve
 from ledger.reports.events import mirror_events
 from ledger.reports.formats import FORMATS, writer
+from ledger.reports.formats.csv_format import table_path
+from ledger.reports.journal_sql import journaled
 from ledger.reports.rates import Rates
 
 REPORT_CACHE_KIB = 8_192  # SQLite page cache of a report's connection (the engine's is 64 MiB)
@@ -63,7 +65,12 @@ def produce(
         final = [out.parent / f.name for f in written]
         for f, target in zip(written, final, strict=True):
             f.replace(target)
-    manifest = manifests.finish(manifests.core(report, fmt), final)
+    known = {}
+    if fmt == "csv":  # each CSV file is its table, byte for byte as its digest hashes it
+        known[out.name] = report.digests["journal"].hexdigest()
+        for table in report.tables:
+            known[table_path(out, table.name).name] = report.digests[table.name].hexdigest()
+    manifest = manifests.finish(manifests.core(report, fmt), final, known)
     data = manifests.encode(manifest)
     path = manifests.path_for(out)
     write_atomically(path, data.decode())
@@ -116,11 +123,14 @@ def _write(
         context = resolve(conn, period, filters)
         if rates is not None:
             context = context.__class__(**{**context.__dict__, "rates_currency": rates.currency})
+        sql_journal = fmt == "csv" and rates is None
+        sql_journal = sql_journal and journaled(conn, context.first_seq, context.last_seq)
         report = Report(
             context,
             mirror_events(conn, context.last_seq),
             rates=rates,
             extra_tables=lambda ctx: attribution_tables(conn, ctx),
             progress=progress,
+            sql_journal=engine if sql_journal else None,
         )
         return report, writer(fmt)(report, out, lambda: manifests.core(report, fmt))

@@ -7,11 +7,14 @@ lets `report verify` compare any file's tables with tables re-derived from the c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+
+from ledger.reports.formats.safe import safe
 
 Value = int | str
 Row = tuple[Any, ...]
@@ -44,16 +47,39 @@ def dump_row(row: Row | list[Any]) -> bytes:
         return orjson.dumps([_wide(v) for v in row])
 
 
-class Digest:
-    """A running sha256 over a table's rows, each as a canonical JSON array and a newline."""
+BOM = "\ufeff"  # leads every CSV file, so that spreadsheet programs read Chinese names right
+_SPECIAL = re.compile(r'[,"\r\n]')
 
-    def __init__(self) -> None:
-        self._h = hashlib.sha256()
+
+def cell(value: Any) -> str:
+    """One CSV cell as the CSV format writes it: text that a spreadsheet would run as a formula
+    gets a leading apostrophe (`formats/safe.py`); text with a comma, quote or line break is
+    quoted, its quotes doubled; None is empty."""
+    if isinstance(value, str):
+        shown: str = safe(value)
+        if _SPECIAL.search(shown):
+            return '"' + shown.replace('"', '""') + '"'
+        return shown
+    return "" if value is None else str(value)
+
+
+def record(row: Row | Sequence[Any]) -> str:
+    """A row as one CSV record (RFC 4180, CRLF), exactly as the CSV format writes it."""
+    return ",".join(map(cell, row)) + "\r\n"
+
+
+class Digest:
+    """A table's digest: a running sha256 over the table as the CSV format writes it, byte for
+    byte: a byte-order mark, the header, then each row as a CSV record (docs/reports.md
+    "Manifest"). The digest of a CSV report's table is the sha256 of its file."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self._h = hashlib.sha256((BOM + record(columns)).encode())
         self.rows = 0
 
     def add(self, row: Row) -> None:
         """Add one row."""
-        self._h.update(dump_row(row) + b"\n")
+        self._h.update(record(row).encode())
         self.rows += 1
 
     def add_all(self, rows: Iterable[Row]) -> Digest:
@@ -65,6 +91,18 @@ class Digest:
     def hexdigest(self) -> str:
         """The digest as 0x-hex."""
         return "0x" + self._h.hexdigest()
+
+
+@dataclass(frozen=True)
+class KnownDigest:
+    """A digest computed elsewhere (the journal written by SQL, `journal_sql.py`)."""
+
+    rows: int
+    digest: str
+
+    def hexdigest(self) -> str:
+        """The digest as 0x-hex."""
+        return self.digest
 
 
 def cells(row: Row) -> Iterator[Value]:

@@ -20,6 +20,7 @@ import orjson
 from ledger.chain.deployment import Deployment
 from ledger.chain.events import decode_log, event_specs
 from ledger.chain.rpc import Rpc
+from ledger.reports import attribution
 from ledger.reports import manifest as manifests
 from ledger.reports.build import CONTRACT_NAMES, Report
 from ledger.reports.events import chain_events
@@ -249,7 +250,11 @@ def verify_report(report_file: Path, rpc: Rpc, rates: Rates | None = None) -> li
     report = Report(ctx, iter(events), rates=rates)
     journal = list(report.journal())
     chain_tables = {"journal": journal, **{t.name: t.rows for t in report.tables}}
-    columns = {"journal": report.journal_columns, **{t.name: t.columns for t in report.tables}}
+    columns = {
+        "journal": report.journal_columns,
+        "attribution": attribution.COLUMNS,
+        **{t.name: t.columns for t in report.tables},
+    }
     head = report.books.head if ctx.last_seq else ctx.head
     if ctx.last_seq and report.books.seq != ctx.last_seq:
         findings.append(
@@ -268,7 +273,7 @@ def verify_report(report_file: Path, rpc: Rpc, rates: Rates | None = None) -> li
         rows = chain_tables.get(name)
         if rows is None:
             if file_tables is not None and name in file_tables:
-                mine = Digest().add_all(file_tables[name]).hexdigest()
+                mine = Digest(columns[name]).add_all(file_tables[name]).hexdigest()
                 findings.append(
                     Finding(
                         mine == info["sha256"],
@@ -280,7 +285,7 @@ def verify_report(report_file: Path, rpc: Rpc, rates: Rates | None = None) -> li
                     )
                 )
             continue
-        digest = Digest().add_all(rows).hexdigest()
+        digest = Digest(columns[name]).add_all(rows).hexdigest()
         if digest == info["sha256"]:
             findings.append(
                 Finding(True, f"table {name}", f"{len(rows)} rows re-derived from the chain")
@@ -292,7 +297,7 @@ def verify_report(report_file: Path, rpc: Rpc, rates: Rates | None = None) -> li
                 detail += ": " + _row_diff(name, columns[name], rows, file_tables[name])
             findings.append(Finding(False, f"table {name}", detail))
         if file_tables is not None and name in file_tables:
-            mine = Digest().add_all(file_tables[name]).hexdigest()
+            mine = Digest(columns[name]).add_all(file_tables[name]).hexdigest()
             if mine != info["sha256"]:
                 findings.append(
                     Finding(

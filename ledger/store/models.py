@@ -69,6 +69,15 @@ class RawEvent(SQLModel, table=True):
     emitter: str
     name: str = Field(index=True)
     args: str
+    # The journal columns (ledger/indexer/journal_values.py); NULL on rows indexed before 0005.
+    actor: str | None = None
+    subject: str | None = None
+    currency: str | None = None
+    amount: str | None = None
+    item: str | None = None
+    quantity: str | None = None
+    site: str | None = None
+    to_site: str | None = None
 
 
 class Organisation(SQLModel, table=True):
@@ -405,6 +414,15 @@ for _name, (_model, _columns, _where) in {
         sqlite_where=_where,
         postgresql_where=_where,
     )
+
+# Events indexed before migration 0005 have no journal columns: a report finds them at once.
+_UNJOURNALED = text("actor IS NULL")
+Index(
+    "ix_raw_events_unjournaled",
+    RawEvent.__table__.c.seq,  # type: ignore[attr-defined]
+    sqlite_where=_UNJOURNALED,
+    postgresql_where=_UNJOURNALED,
+)
 
 # Text on PostgreSQL compares byte by byte (collation "C"), as on SQLite: ids and hashes are hex,
 # and a locale's collation made every index insert on them markedly slower (migration 0002).

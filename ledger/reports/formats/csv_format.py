@@ -1,21 +1,23 @@
 """CSV: the journal in the named file, each summary table beside it as `<stem>.<table>.csv`.
 
 UTF-8 with a byte-order mark (so that spreadsheet programs read Chinese names right), comma
-separated, a header row, formula-like text escaped (`safe`)."""
+separated, a header row, CRLF, formula-like text escaped (`tables.cell`). Each file's sha256 is
+its table's digest in the manifest. Without a rates file, on a mirror whose events carry their
+journal columns, the journal is written by SQL in a child process while this one folds the
+events for the summary tables (`journal_sql.py`); otherwise row by row here.
+"""
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterable
 from pathlib import Path
 
+from ledger.reports import journal_sql
 from ledger.reports.build import Report
-from ledger.reports.formats.safe import safe
 from ledger.reports.formats.types import Manifest
-from ledger.reports.tables import Table
+from ledger.reports.tables import BOM, Row, Table, record
 
-ENCODING = "utf-8-sig"
-_CURRENCY = 9  # the one journal column whose text comes from the chain unchecked
-_ARGS = 15  # the JSON column
+ENCODING = "utf-8-sig"  # for reading back: the byte-order mark is not part of the text
 
 
 def table_path(main: Path, table: str) -> Path:
@@ -23,32 +25,31 @@ def table_path(main: Path, table: str) -> Path:
     return main.with_name(f"{main.stem}.{table}.csv")
 
 
+def _write_rows(path: Path, columns: tuple[str, ...], rows: Iterable[Row]) -> None:
+    with path.open("w", encoding="utf-8", newline="", buffering=1 << 20) as f:
+        f.write(BOM + record(columns))
+        write = f.write
+        for r in rows:
+            write(record(r))
+
+
 def write_table(path: Path, table: Table) -> None:
     """One summary table as its own CSV file."""
-    with path.open("w", encoding=ENCODING, newline="") as f:
-        w = csv.writer(f)
-        w.writerow(table.columns)
-        w.writerows([safe(v) for v in r] for r in table.rows)
+    _write_rows(path, table.columns, table.rows)
 
 
 def write(report: Report, out: Path, manifest: Manifest) -> list[Path]:
     """Stream the journal to `out`, then write the summary tables beside it."""
-    with out.open("w", encoding=ENCODING, newline="") as f:
-        w = csv.writer(f)
-        w.writerow(report.journal_columns)
-        write_line, writerow = f.write, w.writerow
-        for r in report.journal():
-            c = r[_CURRENCY]
-            if c and c[0] in "=+-@\t\r'":
-                r = (*r[:_CURRENCY], safe(c), *r[_CURRENCY + 1 :])  # noqa: PLW2901
-            # The fast path writes what csv.writer would: only the JSON is quoted, unless a
-            # chain-supplied value in the other columns needs quoting too (then csv does it).
-            head = ",".join(map(str, r[:_ARGS]))
-            if head.count(",") != _ARGS - 1 or '"' in head or "\n" in head or "\r" in head:
-                writerow(r)
-                continue
-            tail = "," + ",".join(map(str, r[_ARGS + 1 :])) if len(r) > _ARGS + 1 else ""
-            write_line(head + ',"' + r[_ARGS].replace('"', '""') + '"' + tail + "\r\n")
+    engine = report.sql_journal
+    if engine is not None:
+        ctx = report.context
+        child = journal_sql.start(engine, ctx.first_seq, ctx.last_seq, ctx.names, ctx.filters, out)
+        try:
+            report.fold(child)
+        finally:
+            child.stop()
+    else:
+        _write_rows(out, report.journal_columns, report.journal())
     files = [out]
     for table in report.tables:
         path = table_path(out, table.name)
