@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine, text
@@ -82,6 +82,16 @@ def _one(conn: Connection, sql: str, **params: object) -> tuple[Any, ...] | None
     return tuple(row) if row is not None else None
 
 
+def _seq_before(conn: Connection, moment: int) -> int:
+    """The mirror's seq after its last block older than `moment` (0 before any)."""
+    found = _one(
+        conn,
+        "SELECT seq FROM blocks WHERE timestamp < :t ORDER BY timestamp DESC, number DESC LIMIT 1",
+        t=moment,
+    )
+    return int(found[0]) if found else 0
+
+
 def resolve(conn: Connection, period: Period, filters: dict[str, str] | None = None) -> Context:
     """The period's seq and block range in the mirror, with the chain it mirrors."""
     state = _one(
@@ -95,23 +105,11 @@ def resolve(conn: Connection, period: Period, filters: dict[str, str] | None = N
         )
     chain_id, registry, fund, supply, head_block, deployed, head_seq, head = state
     start, end = period.start, period.end
-    seqs = _one(
-        conn,
-        "SELECT MIN(r.seq), MAX(r.seq) FROM raw_events r JOIN blocks b ON b.number = r.block_number"
-        " WHERE b.timestamp >= :s AND b.timestamp < :e",
-        s=start,
-        e=end,
-    )
-    before = _one(
-        conn,
-        "SELECT MAX(r.seq) FROM raw_events r JOIN blocks b ON b.number = r.block_number"
-        " WHERE b.timestamp < :s",
-        s=start,
-    )
-    opening_seq = int(before[0] or 0) if before else 0
-    first_seq, last_seq = opening_seq + 1, opening_seq
-    if seqs and seqs[0] is not None:
-        first_seq, last_seq = int(seqs[0]), int(seqs[1])
+    # `blocks` holds every block that carried an event with the seq after it, and block times
+    # never go back: the seq after the last block before a moment is every event before it
+    # (two lookups on the timestamp index, where joining raw_events took seconds at 1M events).
+    opening_seq = _seq_before(conn, start)
+    first_seq, last_seq = opening_seq + 1, max(opening_seq, _seq_before(conn, end))
     blocks = _one(
         conn,
         "SELECT MIN(number), MAX(number) FROM blocks WHERE timestamp >= :s AND timestamp < :e",
@@ -156,14 +154,6 @@ def resolve(conn: Connection, period: Period, filters: dict[str, str] | None = N
     )
 
 
-class JournalWriter(Protocol):
-    """Something writing the journal elsewhere (`journal_sql.Child`)."""
-
-    def wait(self) -> KnownDigest:
-        """Wait until the journal is written; its digest."""
-        ...
-
-
 @dataclass
 class Report:
     """One report's data over an event stream (the mirror's, or the chain's when verifying).
@@ -202,12 +192,16 @@ class Report:
         digest = self.digests["journal"] = Digest(self.journal_columns)
         yield from self._pass(digest)
 
-    def fold(self, journal: JournalWriter) -> None:
-        """Fold every event up to the period's end without making the journal's rows: they are
-        written elsewhere meanwhile (`journal_sql.py`); its digest when it is done."""
+    def fold(self) -> None:
+        """Fold every event up to the period's end without making the journal's rows (they are
+        written elsewhere meanwhile, `journal_sql.py`: give their digest to `journal_written`)."""
+        self.digests["journal"] = KnownDigest(0, "")  # first in order, as `journal()` puts it
         for _ in self._pass(None):
             pass
-        self.digests["journal"] = journal.wait()
+
+    def journal_written(self, digest: KnownDigest) -> None:
+        """The digest of the journal written elsewhere while `fold` ran."""
+        self.digests["journal"] = digest
 
     def _pass(self, digest: Digest | None) -> Iterator[Row]:
         """One pass over the events: fold each; with `digest`, make, count and yield the rows."""

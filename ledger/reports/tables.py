@@ -7,14 +7,13 @@ lets `report verify` compare any file's tables with tables re-derived from the c
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from ledger.reports.formats.safe import safe
+from ledger.reports.formats.safe import ESCAPED
 
 Value = int | str
 Row = tuple[Any, ...]
@@ -48,7 +47,6 @@ def dump_row(row: Row | list[Any]) -> bytes:
 
 
 BOM = "\ufeff"  # leads every CSV file, so that spreadsheet programs read Chinese names right
-_SPECIAL = re.compile(r'[,"\r\n]')
 
 
 def cell(value: Any) -> str:
@@ -56,8 +54,8 @@ def cell(value: Any) -> str:
     gets a leading apostrophe (`formats/safe.py`); text with a comma, quote or line break is
     quoted, its quotes doubled; None is empty."""
     if isinstance(value, str):
-        shown: str = safe(value)
-        if _SPECIAL.search(shown):
+        shown: str = "'" + value if value and value[0] in ESCAPED else value
+        if '"' in shown or "," in shown or "\n" in shown or "\r" in shown:
             return '"' + shown.replace('"', '""') + '"'
         return shown
     return "" if value is None else str(value)

@@ -41,16 +41,23 @@ def write_table(path: Path, table: Table) -> None:
 def write(report: Report, out: Path, manifest: Manifest) -> list[Path]:
     """Stream the journal to `out`, then write the summary tables beside it."""
     engine = report.sql_journal
-    if engine is not None:
-        ctx = report.context
-        child = journal_sql.start(engine, ctx.first_seq, ctx.last_seq, ctx.names, ctx.filters, out)
-        try:
-            report.fold(child)
-        finally:
-            child.stop()
-    else:
+    if engine is None:
         _write_rows(out, report.journal_columns, report.journal())
-    files = [out]
+        return [out, *_write_tables(report, out)]
+    ctx = report.context
+    child = journal_sql.start(engine, ctx.first_seq, ctx.last_seq, ctx.names, ctx.filters, out)
+    try:
+        report.fold()
+        tables = _write_tables(report, out)  # while the child may still be writing
+        report.journal_written(child.wait())
+    finally:
+        child.stop()
+    return [out, *tables]
+
+
+def _write_tables(report: Report, out: Path) -> list[Path]:
+    """Every summary table beside the journal."""
+    files = []
     for table in report.tables:
         path = table_path(out, table.name)
         write_table(path, table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPED = frozenset((*_TRIGGERS, "'"))  # first characters that `safe` escapes
 
 
 def safe(value: Any) -> Any:
