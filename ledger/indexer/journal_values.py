@@ -18,6 +18,9 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
+import orjson
+from sqlalchemy import Connection, text
+
 from ledger.chain.events import event_specs
 from ledger.indexer.handlers import ZERO_ID
 from ledger.indexer.rows import Row, Unit
@@ -122,3 +125,33 @@ def values(unit: Unit, name: str, a: dict[str, Any]) -> Values:
         site,
         to_site,
     )
+
+
+def backfill(conn: Connection, batch: int = 2_000) -> int:
+    """Give the journal columns to every event that lacks them (indexed before migration 0005,
+    which calls this), in seq order, one batch of lookups per `batch` events; how many."""
+    sets = ", ".join(f"{c} = :{c}" for c in COLUMNS)
+    update = text(f"UPDATE raw_events SET {sets} WHERE seq = :seq")
+    done, after = 0, -1
+    while True:
+        rows = conn.execute(
+            text(
+                "SELECT seq, name, args FROM raw_events WHERE actor IS NULL AND seq > :after"
+                " ORDER BY seq LIMIT :n"
+            ),
+            {"after": after, "n": batch},
+        ).all()
+        if not rows:
+            return done
+        unit = Unit(conn, journal_from_block=2**62)  # read only: nothing is journaled
+        args = [orjson.loads(r.args) for r in rows]
+        preload(unit, args)
+        conn.execute(
+            update,
+            [
+                {**dict(zip(COLUMNS, values(unit, r.name, a), strict=True)), "seq": r.seq}
+                for r, a in zip(rows, args, strict=True)
+            ],
+        )
+        done += len(rows)
+        after = rows[-1].seq

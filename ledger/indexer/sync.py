@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 from ledger.chain.deployment import Deployment
 from ledger.chain.rpc import Rpc
 from ledger.errors import AidLedgerConfigError
+from ledger.indexer import journal_values
 from ledger.indexer.apply import Applied, CheckpointMovedError, apply_batch, read_state
 from ledger.indexer.fetch import ReorgDuringFetchError, _header
 from ledger.indexer.handlers import ZERO_ID
@@ -175,6 +176,8 @@ def sync(
     started = time.monotonic()
     with writer_lock(engine), ExitStack() as stack:
         ensure_state(engine, rpc, deployment)
+        with engine.begin() as conn:  # events indexed before migration 0005 get their columns
+            journal_values.backfill(conn)
         waiter: HeadWaiter | None = None
         while not options.stop():
             head = int(rpc.call("eth_blockNumber", []), 16)

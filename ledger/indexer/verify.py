@@ -17,6 +17,7 @@ from ledger.chain.deployment import Deployment
 from ledger.chain.rpc import Rpc
 from ledger.chain.views import call_view, ledger_head_at
 from ledger.errors import AidLedgerError
+from ledger.indexer import journal_values
 from ledger.indexer.accounting import account
 from ledger.indexer.apply import read_state
 from ledger.indexer.difference import Difference
@@ -130,6 +131,8 @@ def verify(
             "run `aidledger index` first, then verify"
         )
     block = int(state["last_block"])
+    with mirror.begin() as conn:  # events indexed before migration 0005 get their columns
+        journal_values.backfill(conn)
     with tempfile.TemporaryDirectory(dir=scratch_dir, prefix="aidledger-verify-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'reference.sqlite3'}"
         upgrade(url)

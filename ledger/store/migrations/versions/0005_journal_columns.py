@@ -2,8 +2,9 @@
 quantity, site, to_site (docs/indexer.md "Journal columns")
 
 With them a report's journal is one SQL statement instead of a Python pass over every event's
-JSON (docs/reports.md "Speed"). Events indexed before this revision keep NULL there, found by
-the partial index below; reports read those the slow way.
+JSON (docs/reports.md "Scale"). Events already in the mirror keep NULL there, found by the
+partial index below, until the indexer next runs (`aidledger index` and `verify` fill them
+first: `ledger.indexer.journal_values.backfill`); reports read such events the slower way.
 
 Revision ID: 0005
 Revises: 0004
