@@ -17,6 +17,7 @@ import argparse
 import csv
 import os
 import platform
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -226,16 +227,20 @@ def fill_journal_columns(path: Path) -> None:
     db.close()
 
 
-def settled() -> None:
-    """Write back every dirty page before a timed export, so that none pays for the gigabyte
-    the one before it left in the page cache (the kernel starts writing back at 10% of memory
-    dirty, in the middle of the next run)."""
+def fresh(work: Path) -> Path:
+    """An empty folder for the next timed export: the previous export's files deleted and every
+    dirty page written back first, so that no export pays for the gigabyte the one before it
+    left (measured: with earlier outputs still on disk, the same export spent 1-2 s more in
+    the kernel)."""
+    out = work / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
     os.sync()
+    return out
 
 
 def python_csv(path: Path, out: Path) -> float:
     """Plain Python csv over SQLite: seconds."""
-    settled()
     start = time.perf_counter()
     db = sqlite3.connect(path)
     with out.open("w", newline="") as f:
@@ -250,7 +255,6 @@ def python_csv(path: Path, out: Path) -> float:
 
 def sqlite_cli(path: Path, out: Path) -> float:
     """The sqlite3 tool's csv mode: seconds."""
-    settled()
     start = time.perf_counter()
     with out.open("w") as f:
         subprocess.run(
@@ -280,7 +284,6 @@ def ours(path: Path, fmt: str, out: Path) -> tuple[float, int]:
         "--out",
         str(out),
     ]
-    settled()
     timed = run_timed(argv, env, path.parent)
     if timed.returncode != 0:
         raise RuntimeError(f"aidledger report --format {fmt} failed: {timed.stderr}")
@@ -303,9 +306,9 @@ def main() -> None:
         n = build_mirror(db, args.events)
         fill_journal_columns(db)
         print(f"mirror: {n:,} events in {time.perf_counter() - start:.1f} s")
-        base = python_csv(db, work / "plain.csv")
-        cli = sqlite_cli(db, work / "cli.csv")
-        seconds, rss = ours(db, "csv", work / "ours.csv")
+        base = python_csv(db, fresh(work) / "plain.csv")
+        cli = sqlite_cli(db, fresh(work) / "cli.csv")
+        seconds, rss = ours(db, "csv", fresh(work) / "ours.csv")
         print(f"python csv:  {n / base:,.0f} rows/s ({base:.1f} s)")
         print(f"sqlite3 csv: {n / cli:,.0f} rows/s ({cli:.1f} s)")
         print(
@@ -315,7 +318,7 @@ def main() -> None:
         )
         if args.csv_only:
             return
-        seconds, rss = ours(db, "xlsx", work / "ours.xlsx")
+        seconds, rss = ours(db, "xlsx", fresh(work) / "ours.xlsx")
         mb = rss / 2**20
         print(f"ours xlsx:   {n / seconds:,.0f} rows/s ({seconds:.1f} s), peak RSS {mb:.0f} MB")
         gifts_db = work / "gifts.sqlite3"
@@ -324,7 +327,7 @@ def main() -> None:
             if fmt not in FORMATS:
                 print(f"ours {fmt}: not available")
                 continue
-            seconds, rss = ours(gifts_db, fmt, work / f"gifts.{suffix}")
+            seconds, rss = ours(gifts_db, fmt, fresh(work) / f"gifts.{suffix}")
             print(f"ours {fmt} of {m:,} gifts: {seconds:.1f} s, peak RSS {rss / 2**20:.0f} MB")
 
 
