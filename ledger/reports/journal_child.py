@@ -112,8 +112,14 @@ def run(job: dict[str, Any]) -> tuple[int, str]:
 
 
 def main() -> None:
-    """Read the job, write the file, print {"rows": n, "sha256": "0x..."}."""
-    rows, sha = run(orjson.loads(sys.stdin.buffer.read()))
+    """Read the job, write the file, print {"rows": n, "sha256": "0x..."}; a failure to write
+    is one line on stderr (the report shows it), exit status 1."""
+    job = orjson.loads(sys.stdin.buffer.read())
+    try:
+        rows, sha = run(job)
+    except OSError as exc:
+        sys.stderr.write(f"cannot write {job['out']} ({exc.strerror or exc})\n")
+        sys.exit(1)
     sys.stdout.write(orjson.dumps({"rows": rows, "sha256": sha}).decode())
 
 

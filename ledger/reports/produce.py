@@ -59,12 +59,18 @@ def produce(
     """Write the report of `period` in `fmt` to `out` and its manifest beside it."""
     check_format(fmt)
     check_out(out)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as work:
-        files = _write(engine, period, fmt, Path(work) / out.name, filters, rates, progress)
-        report, written = files
-        final = [out.parent / f.name for f in written]
-        for f, target in zip(written, final, strict=True):
-            f.replace(target)
+    try:
+        with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as work:
+            files = _write(engine, period, fmt, Path(work) / out.name, filters, rates, progress)
+            report, written = files
+            final = [out.parent / f.name for f in written]
+            for f, target in zip(written, final, strict=True):
+                f.replace(target)
+    except OSError as exc:  # a full disk, a quota: nothing half-written is left
+        raise ReportFormatError(
+            f"cannot write the report in {out.parent} ({exc.strerror or exc}); free some space "
+            "or choose another --out"
+        ) from None
     known = {}
     if fmt == "csv":  # each CSV file is its table, byte for byte as its digest hashes it
         known[out.name] = report.digests["journal"].hexdigest()
