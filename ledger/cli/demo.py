@@ -11,6 +11,7 @@ seeds only, on a node that is running.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 import socket
@@ -295,7 +296,7 @@ class _SeedProgress:
     def __init__(self, total: int, stream: TextIO, interval: float = 5.0) -> None:
         self.total, self.stream, self.interval = total, stream, interval
         self.done = 0
-        self.last = 0.0
+        self.last = -math.inf  # shown at once even when the machine is up for less than `interval`
         self.bar: Any = None
         self.task: Any = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from typing import Any, TextIO
@@ -52,7 +53,7 @@ class IndexProgress:
         self.interval = interval
         self.terminal = self.stream.isatty() if terminal is None else terminal
         self.started = time.monotonic()
-        self.last_line = 0.0
+        self.last_line = -math.inf  # the first line at once, even on a machine just booted
         self.first_block: int | None = None
         self.events = 0
         self.following = False

@@ -100,6 +100,12 @@ def check_out(out: Path) -> None:
         ) from None
 
 
+def _shared(engine: Engine) -> bool:
+    """Whether another process can open the mirror (not an in-memory SQLite database)."""
+    database = engine.url.database
+    return engine.dialect.name != "sqlite" or bool(database and database != ":memory:")
+
+
 @contextmanager
 def _small_cache(conn: Connection) -> Iterator[None]:
     """A small SQLite page cache while the report reads (one pass in seq order: a large cache
@@ -129,7 +135,7 @@ def _write(
         context = resolve(conn, period, filters)
         if rates is not None:
             context = context.__class__(**{**context.__dict__, "rates_currency": rates.currency})
-        sql_journal = fmt == "csv" and rates is None
+        sql_journal = fmt == "csv" and rates is None and _shared(engine)
         sql_journal = sql_journal and journaled(conn, context.first_seq, context.last_seq)
         report = Report(
             context,
