@@ -1,7 +1,7 @@
 """The journal as CSV, made by the database: one SQL statement renders each event's CSV record
 from the journal columns the indexer stored (`ledger/indexer/journal_values.py`), and a child
 process (`journal_child.py`) streams the records to the file while the report's own process
-folds the events for the summary tables (docs/reports.md "Speed").
+folds the events for the summary tables (docs/reports.md "Scale").
 
 The records are byte for byte what `tables.record` makes of the rows `journal.row` derives
 (tests/ledger/reports/test_journal_sql.py compares the two). Used for CSV without a rates file,
@@ -122,8 +122,8 @@ def block_times(dialect: str) -> str:
     )
     return (
         f"CREATE TEMPORARY TABLE block_times AS SELECT number, {iso} AS iso FROM blocks"
-        " WHERE number BETWEEN (SELECT MIN(block_number) FROM raw_events WHERE seq >= :first)"
-        " AND (SELECT MAX(block_number) FROM raw_events WHERE seq <= :last)"
+        " WHERE number BETWEEN (SELECT block_number FROM raw_events WHERE seq = :first)"
+        " AND (SELECT block_number FROM raw_events WHERE seq = :last)"
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from ledger.indexer.journal_values import COLUMNS
-from ledger.reports.build import Report, resolve
+from ledger.reports.build import Period, Report, resolve
 from ledger.reports.events import mirror_events
 from ledger.reports.formats.csv_format import table_path
 from ledger.reports.journal_sql import journaled
@@ -41,15 +42,20 @@ def _unjournal(engine: Engine) -> None:
         conn.execute(text("UPDATE raw_events SET actor = NULL WHERE seq = 1"))
 
 
-def _both(engine: Engine, tmp_path: Path, filters: dict[str, str] | None = None) -> list[Produced]:
+def _both(
+    engine: Engine,
+    tmp_path: Path,
+    filters: dict[str, str] | None = None,
+    period: Period = EVERYTHING,
+) -> list[Produced]:
     """The CSV report made by SQL, then by Python (after `_unjournal`)."""
     with engine.connect() as conn:
         assert journaled(conn, 1, 10**9)
-    fast = produce(engine, EVERYTHING, "csv", tmp_path / "fast" / "r.csv", filters)
+    fast = produce(engine, period, "csv", tmp_path / "fast" / "r.csv", filters)
     _unjournal(engine)
     with engine.connect() as conn:
         assert not journaled(conn, 1, 10**9)
-    slow = produce(engine, EVERYTHING, "csv", tmp_path / "slow" / "r.csv", filters)
+    slow = produce(engine, period, "csv", tmp_path / "slow" / "r.csv", filters)
     return [fast, slow]
 
 
@@ -90,6 +96,20 @@ def test_sql_and_python_write_the_same_journal(
     assert fast.files[0].read_bytes() == slow.files[0].read_bytes()
     assert fast.manifest["tables"] == slow.manifest["tables"]
     assert fast.manifest["tables"]["journal"]["rows"] > (0 if filters else 30)
+
+
+@pytest.mark.parametrize(
+    "period",
+    [Period(date(2000, 1, 1), date(2000, 1, 2)), Period(date(2999, 1, 1), date(2999, 1, 2))],
+    ids=["before", "after"],
+)
+def test_an_empty_period_is_the_header_alone_both_ways(
+    copy: Engine, tmp_path: Path, period: Period
+) -> None:
+    fast, slow = _both(copy, tmp_path, period=period)
+    assert fast.files[0].read_bytes() == slow.files[0].read_bytes()
+    assert fast.files[0].read_bytes().count(b"\r\n") == 1
+    assert fast.manifest["tables"] == slow.manifest["tables"]
 
 
 @pytest.mark.parametrize("weird", ['=1,"x', "+C\r\nY", "'QQ", 'a"b', "@\tz"])
