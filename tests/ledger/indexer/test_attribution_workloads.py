@@ -6,7 +6,8 @@ Each example runs on a rolled-back chain and a fresh mirror. Steps draw edge inp
 then release after a later allocation took part of a newer gift, multi-line shipments received
 in several parts with shortfalls, receipts of receipts, hand-overs, negative and positive
 adjustments, in-kind gifts reusing money gift ids, and indexing in the middle of the workload
-(so later batches read state that earlier batches wrote).
+(so later batches read state that earlier batches wrote). The same mirrors' journal columns
+equal the reports' own derivation of them (docs/indexer.md "Journal columns").
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tests.contracts.world import World
 from tests.ledger.indexer.attribution_reference import attribute
 from tests.ledger.indexer.conftest import mirror, rpc_url
 from tests.ledger.indexer.test_attribution import chain_events, index, mirror_tables
+from tests.ledger.reports.derived import stored_and_derived
 
 AMOUNTS = (1, 2, 3, 7, 60, 1_961, 5_923, 20_096, 539_972)
 QUANTITIES = (1, 2, 3, 5, 17, 496)
@@ -240,5 +242,7 @@ def test_mirror_attribution_equals_the_reference_on_generated_workloads(
         assert not workload.refused, workload.refused  # the model keeps writes valid
         try:
             assert mirror_tables(engine) == attribute(chain_events(world, rpc))
+            stored, derived, _ = stored_and_derived(engine)  # the journal columns too
+            assert stored == derived
         finally:
             engine.dispose()

@@ -14,14 +14,13 @@ import orjson
 import pytest
 from sqlalchemy import Engine, text
 
-from ledger.indexer.journal_values import COLUMNS
-from ledger.reports.build import Period, Report, resolve
-from ledger.reports.events import mirror_events
+from ledger.reports.build import Period
 from ledger.reports.formats.csv_format import table_path
 from ledger.reports.journal_sql import journaled
 from ledger.reports.produce import Produced, produce
 from ledger.store.db import make_engine
 from tests.ledger.reports.conftest import EVERYTHING, Reported
+from tests.ledger.reports.derived import stored_and_derived
 
 
 @pytest.fixture
@@ -60,15 +59,8 @@ def _both(
 
 
 def test_the_stored_journal_columns_equal_the_reports_own_derivation(reported: Reported) -> None:
-    with reported.engine.connect() as conn:
-        context = resolve(conn, EVERYTHING)
-        rows = list(Report(context, mirror_events(conn, context.last_seq)).journal())
-        stored = conn.execute(
-            text(f"SELECT seq, {', '.join(COLUMNS)} FROM raw_events ORDER BY seq")
-        ).all()
-    derived = [(r[0], *(str(v) for v in r[7:15])) for r in rows]
-    assert [tuple(s) for s in stored] == derived
-    names = {r[6] for r in rows}
+    stored, derived, names = stored_and_derived(reported.engine)
+    assert stored == derived
     assert {  # every way a column is looked up: pool, allocation, shipment, lot, need
         "FundsAllocated",
         "AllocationSpent",
