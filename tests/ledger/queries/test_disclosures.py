@@ -47,7 +47,10 @@ def test_published_overdue_and_next_from_the_mirror(tmp_path: Path) -> None:
                 {"n": block, "h": f"0x{block:064x}", "p": "0x", "t": _ts(day), "s": seq},
             )
             conn.execute(
-                text("INSERT INTO raw_events VALUES (1, :tx, 0, :b, :s, '0x', '0x', :n, '{}')"),
+                text(
+                    "INSERT INTO raw_events (chain_id, tx_hash, log_index, block_number, seq,"
+                    " head, emitter, name, args) VALUES (1, :tx, 0, :b, :s, '0x', '0x', :n, '{}')"
+                ),
                 {"tx": f"0x{seq:064x}", "b": block, "s": seq, "n": name},
             )
             if name == "AttestationPosted":
