@@ -22,6 +22,7 @@ from eth_utils import to_checksum_address
 from sqlalchemy import Connection, Engine, text
 
 from ledger.errors import AidLedgerError
+from ledger.reports.formats.safe import ESCAPED
 from ledger.reports.journal import COLUMNS
 from ledger.reports.tables import BOM, KnownDigest, record
 
@@ -52,7 +53,8 @@ def statement(
     """The statement giving one CSV record per journal row (blocks' times from the temporary
     table `block_times`, see `block_times`), and its parameters (`first`, `last` to add)."""
     pg = dialect == "postgresql"
-    cr, lf, tab = ("chr(13)", "chr(10)", "chr(9)") if pg else ("char(13)", "char(10)", "char(9)")
+    char = "chr" if pg else "char"
+    cr, lf = f"{char}(13)", f"{char}(10)"
     find = "strpos(r.currency, {c}) > 0" if pg else "instr(r.currency, {c}) > 0"
     params: dict[str, Any] = {}
     whens = []
@@ -66,8 +68,9 @@ def statement(
     contract = f"CASE r.emitter {' '.join(whens)} ELSE lower(r.emitter) END"
     # The currency is the one column of text the chain supplies unchecked: escaped as `cell`
     # does (three capital letters, or none, need nothing).
+    first = ", ".join(f"{char}({ord(c)})" for c in sorted(ESCAPED))  # as `safe` escapes
     escaped = (
-        f"CASE WHEN substr(r.currency, 1, 1) IN ('=', '+', '-', '@', {tab}, {cr}, '''')"
+        f"CASE WHEN substr(r.currency, 1, 1) IN ({first})"
         " THEN '''' || r.currency ELSE r.currency END"
     )
     special = " OR ".join(find.format(c=c) for c in ("','", "'\"'", cr, lf))

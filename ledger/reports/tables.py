@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from ledger.reports.formats.safe import ESCAPED
+from ledger.reports.formats.safe import safe
 
 Value = int | str
 Row = tuple[Any, ...]
@@ -54,7 +54,7 @@ def cell(value: Any) -> str:
     gets a leading apostrophe (`formats/safe.py`); text with a comma, quote or line break is
     quoted, its quotes doubled; None is empty."""
     if isinstance(value, str):
-        shown: str = "'" + value if value and value[0] in ESCAPED else value
+        shown: str = safe(value)
         if '"' in shown or "," in shown or "\n" in shown or "\r" in shown:
             return '"' + shown.replace('"', '""') + '"'
         return shown
